@@ -1,0 +1,36 @@
+"""fortress_score: score party branches and other units from rule files and plug-in evaluators.
+
+The public names are listed in ``__all__``; everything else may change.
+"""
+
+from __future__ import annotations
+
+from .engine import Engine, load_rules, score
+from .errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
+from .evaluator import Context, Evaluator, Params
+from .hookspecs import hookimpl, hookspec
+from .rules import RuleSet
+from .scorecard import Explanation, IndicatorLine, Provenance, Scorecard
+from .scoring import round_half_up
+
+__all__ = [
+    "Context",
+    "DataError",
+    "Engine",
+    "Evaluator",
+    "Explanation",
+    "FortressScoreError",
+    "IndicatorLine",
+    "Params",
+    "PluginError",
+    "Problem",
+    "Provenance",
+    "RuleFileError",
+    "RuleSet",
+    "Scorecard",
+    "hookimpl",
+    "hookspec",
+    "load_rules",
+    "round_half_up",
+    "score",
+]

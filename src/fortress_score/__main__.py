@@ -1,0 +1,7 @@
+"""``python -m fortress_score``: the same as the ``fortress-score`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,166 @@
+"""The command line: parse arguments, call the public API, print. Nothing else.
+
+Errors raised on purpose (FortressScoreError) print as ``fortress-score: error: ...`` on
+stderr with exit code 2; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .display import board_table, render
+from .engine import Engine
+from .errors import DataError, FortressScoreError, Problem
+
+__all__ = ["main", "read_data_file"]
+
+
+def read_data_file(path: str) -> list[dict[str, Any]] | dict[str, Any]:
+    """A UTF-8 CSV (numbers parsed, empty cells as None) or JSON data file."""
+    suffix = Path(path).suffix.lower()
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise DataError(Problem(f"cannot read data file: {exc.strerror}", file=path)) from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(Problem("data file must be UTF-8", file=path)) from exc
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno)) from exc
+        if not isinstance(data, list | dict):
+            raise DataError(Problem("JSON data must be a list of records or a mapping of "
+                                    "columns", file=path))
+        return data
+    if suffix != ".csv":
+        raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
+    return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+
+
+def _cell(text: str | None) -> Any:
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fortress-score",
+        description="Score organisational units (party branches) from a rule file.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of our errors too")
+    parser.add_argument("--no-entry-points", action="store_true",
+                        help="ignore evaluators installed by other packages")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a rule file and report every problem")
+    validate.add_argument("rules", metavar="RULES")
+
+    score = commands.add_parser("score", help="score data and print the board")
+    score.add_argument("rules", metavar="RULES")
+    score.add_argument("data", metavar="DATA", help="CSV or JSON (UTF-8)")
+    score.add_argument("--period", help="only this period (table: default the latest)")
+    score.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    explain = commands.add_parser("explain", help="show how one entity's total came about")
+    explain.add_argument("rules", metavar="RULES")
+    explain.add_argument("data", metavar="DATA")
+    explain.add_argument("entity", metavar="ENTITY")
+    explain.add_argument("--period", help="default: the entity's latest period")
+
+    commands.add_parser("evaluators", help="list the registered evaluators")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:  # `fortress-score score ... | head`
+        sys.stderr.close()
+        return 0
+    except FortressScoreError as exc:
+        if args.debug:
+            raise
+        print(f"fortress-score: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    engine = Engine(entry_points=not args.no_entry_points)
+    if args.command == "evaluators":
+        sources = engine.sources()
+        for name, evaluator in engine.evaluators().items():
+            print(f"{name:<12} {evaluator.description}  [{sources[name]}]")
+        return 0
+    rules = engine.load_rules(args.rules)
+    if args.command == "validate":
+        n = len(rules.indicators)
+        print(f"{args.rules}: ok — ruleset {rules.ruleset}, {len(rules.dimensions)} dimensions, "
+              f"{n} indicators, {len(rules.adjustments)} adjustments, {len(rules.vetoes)} vetoes; "
+              f"digest {rules.digest[:12]}")
+        return 0
+    card = engine.score(rules, read_data_file(args.data))
+    if args.command == "explain":
+        print(str(card.explain(args.entity, args.period)))
+        return 0
+    return _print_scores(card, args)
+
+
+def _print_scores(card: Any, args: argparse.Namespace) -> int:
+    columns = card.to_columns()
+    keep = np.ones(len(card), dtype=bool)
+    period = args.period
+    if period is not None:
+        keep = columns["period"].astype(str) == str(period)
+        if not keep.any():
+            raise DataError(Problem(f"no row has period {period!r}", column=card.rules.period))
+    if args.format == "json":
+        records = [r for r, kept in zip(card.to_records(), keep) if kept]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif args.format == "csv":
+        names = [n for n in columns if not n.startswith("vetoes.")]
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow([*names, "vetoes"])
+        for i in np.flatnonzero(keep):
+            vetoes = [v.id for v in card.rules.vetoes if columns[f"vetoes.{v.id}"][i]]
+            writer.writerow([*(_csv_cell(columns[n][i]) for n in names), ";".join(vetoes)])
+    else:
+        if period is None and card.rules.period is not None:
+            period = max(columns["period"].astype(str))
+        sys.stdout.write(render(board_table(card, period)))
+        p = card.provenance
+        print(f"ruleset {p.ruleset} (digest {p.rules_digest[:12]}), data digest "
+              f"{card.data_digest[:12]}, fortress-score {p.library_version}")
+    return 0
+
+
+def _csv_cell(value: Any) -> Any:
+    value = value.item() if hasattr(value, "item") else value
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return f"{value:g}" if value.is_integer() else value
+    return value
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,294 @@
+"""The caller's data as columns: read without copying where possible, checked against the rules.
+
+Accepts a pandas or polars DataFrame, a mapping of column name -> array-like, or a list of
+dicts. Evaluator inputs become read-only float64 arrays (NaN = empty); the entity, period
+and group columns keep the caller's values. Every problem of the data set is collected and
+raised together as one :class:`DataError`; the caller's data is never modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import DataError, Problem
+from .evaluator import FloatArray
+from .rules import RuleSet
+
+__all__ = ["Table", "describe_rows", "read_table"]
+
+MAX_ROWS_SHOWN = 5
+"""How many offending rows a problem lists before it says "and N more"."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """The scored rows: keys as the caller gave them, evaluator inputs as float64."""
+
+    n_rows: int
+    entity: npt.NDArray[Any]
+    period: npt.NDArray[Any] | None
+    group: npt.NDArray[Any] | None
+    columns: dict[str, FloatArray]
+    groups: npt.NDArray[np.int64]
+    """Peer population code a row: same period and same group value."""
+    n_groups: int
+
+
+def describe_rows(
+    rows: npt.NDArray[np.intp],
+    entity_values: npt.NDArray[Any] | None,
+    period_values: npt.NDArray[Any] | None,
+    entity: str,
+    period: str | None,
+) -> tuple[str, ...]:
+    shown = []
+    for row in rows[:MAX_ROWS_SHOWN]:
+        keys = []
+        if entity_values is not None:
+            keys.append(f"{entity}={entity_values[row]}")
+        if period_values is not None and period is not None:
+            keys.append(f"{period}={period_values[row]}")
+        shown.append(f"row {int(row)} ({', '.join(keys)})" if keys else f"row {int(row)}")
+    if len(rows) > MAX_ROWS_SHOWN:
+        shown.append(f"and {len(rows) - MAX_ROWS_SHOWN} more")
+    return tuple(shown)
+
+
+def read_table(data: Any, rules: RuleSet) -> Table:
+    """Columns for scoring ``rules``, or a DataError listing every problem of ``data``."""
+    raw = _RawColumns.of(data)
+    problems: list[Problem] = []
+    if raw.n_rows == 0:
+        raise DataError(Problem("the data has no rows; there is nothing to score"))
+
+    def key_column(name: str | None, role: str) -> npt.NDArray[Any] | None:
+        if name is None:
+            return None
+        values = raw.get(name)
+        if values is None:
+            problems.append(Problem(f"is missing (the rule set's {role} column)", column=name))
+            return None
+        return values
+
+    entity = key_column(rules.entity, "entity")
+    period = key_column(rules.period, "period")
+    group = key_column(rules.group_by, "group_by")
+
+    def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
+        return describe_rows(np.flatnonzero(mask), entity, period, rules.entity, rules.period)
+
+    for name, values in ((rules.entity, entity), (rules.period, period), (rules.group_by, group)):
+        if values is not None and name is not None:
+            empty = _empty_mask(values)
+            if empty.any():
+                problems.append(Problem("must have a value in every row", column=name,
+                                        rows=rows_text(empty)))
+
+    needed = rules.columns_needed()
+    columns: dict[str, FloatArray] = {}
+    for name, readers in needed.items():
+        values = raw.get(name)
+        if values is None:
+            spec = rules.fields.get(name)
+            problems.append(Problem(
+                f"is missing (needed by {', '.join(readers)})"
+                + (f"; declared as {spec.title!r}" if spec is not None and spec.title else ""),
+                column=name,
+            ))
+            continue
+        numbers, text = _as_float(values)
+        if text.any():
+            problems.append(Problem("must hold numbers; found text", column=name,
+                                    rows=rows_text(text)))
+            continue
+        infinite = np.isinf(numbers)
+        if infinite.any():
+            problems.append(Problem("must be finite; found infinity", column=name,
+                                    rows=rows_text(infinite)))
+        view = numbers.view()  # never the caller's array object itself
+        view.flags.writeable = False  # evaluators must not write into the inputs
+        columns[name] = view
+
+    for name, spec in rules.fields.items():
+        if name in (rules.entity, rules.period, rules.group_by):
+            continue
+        if name not in columns:
+            if name in needed:
+                continue  # already reported missing or unreadable
+            if raw.get(name) is None:
+                if not spec.optional:
+                    problems.append(Problem("is missing (declared under fields)", column=name))
+                continue
+            if spec.type == "str":
+                continue
+            numbers, text = _as_float(raw.get(name))
+            if text.any():
+                problems.append(Problem("must hold numbers; found text", column=name,
+                                        rows=rows_text(text)))
+                continue
+        else:
+            numbers = columns[name]
+        problems.extend(_field_problems(name, spec, numbers, rows_text))
+
+    if entity is not None and not problems:
+        duplicated = _duplicated(entity, period)
+        if duplicated.any():
+            what = f"({rules.entity}, {rules.period})" if rules.period else rules.entity
+            problems.append(Problem(f"each {what} must appear once; found repeats",
+                                    column=rules.entity, rows=rows_text(duplicated)))
+    if problems:
+        raise DataError(problems)
+    assert entity is not None
+    groups, n_groups = _population_codes(raw.n_rows, period, group)
+    return Table(raw.n_rows, entity, period, group, columns, groups, n_groups)
+
+
+def _field_problems(name: str, spec: Any, numbers: FloatArray, rows_text: Any) -> list[Problem]:
+    problems = []
+    empty = np.isnan(numbers)
+    if not spec.optional and empty.any():
+        problems.append(Problem("must have a value in every row (not declared optional)",
+                                column=name, rows=rows_text(empty)))
+    with np.errstate(invalid="ignore"):
+        if spec.min is not None and (numbers < spec.min).any():
+            problems.append(Problem(f"must be >= {spec.min:g}", column=name,
+                                    rows=rows_text(numbers < spec.min)))
+        if spec.max is not None and (numbers > spec.max).any():
+            problems.append(Problem(f"must be <= {spec.max:g}", column=name,
+                                    rows=rows_text(numbers > spec.max)))
+        if spec.type == "int":
+            fraction = ~empty & (numbers != np.floor(numbers))
+            if fraction.any():
+                problems.append(Problem("must hold whole numbers (type int)", column=name,
+                                        rows=rows_text(fraction)))
+        if spec.type == "bool":
+            not_bool = ~empty & (numbers != 0) & (numbers != 1)
+            if not_bool.any():
+                problems.append(Problem("must hold 0/1 or true/false (type bool)", column=name,
+                                        rows=rows_text(not_bool)))
+    return problems
+
+
+class _RawColumns:
+    """Column access over the accepted input shapes, without importing pandas or polars."""
+
+    def __init__(self, getter: Any, names: Sequence[str], n_rows: int) -> None:
+        self._getter = getter
+        self.names = set(names)
+        self.n_rows = n_rows
+
+    def get(self, name: str) -> npt.NDArray[Any] | None:
+        return self._getter(name) if name in self.names else None
+
+    @classmethod
+    def of(cls, data: Any) -> _RawColumns:
+        module = type(data).__module__.split(".")[0]
+        if module == "pandas" and hasattr(data, "columns"):
+            names = [str(c) for c in data.columns]
+            return cls(lambda n: _pandas_column(data[n]), names, len(data))
+        if module == "polars" and hasattr(data, "get_column"):
+            return cls(lambda n: data.get_column(n).to_numpy(), list(data.columns), data.height)
+        if module == "pyarrow" and hasattr(data, "column_names"):
+            return cls(lambda n: data.column(n).to_numpy(zero_copy_only=False),
+                       list(data.column_names), data.num_rows)
+        if isinstance(data, Mapping):
+            arrays = {str(k): _as_array(v) for k, v in data.items()}
+            lengths = {k: a.shape[0] for k, a in arrays.items()}
+            if len(set(lengths.values())) > 1:
+                raise DataError(Problem(f"columns must have one length; got {lengths}"))
+            n = next(iter(lengths.values()), 0)
+            return cls(arrays.get, list(arrays), n)
+        if isinstance(data, Sequence) and not isinstance(data, str | bytes):
+            bad = [i for i, rec in enumerate(data) if not isinstance(rec, Mapping)]
+            if bad:
+                raise DataError(Problem(
+                    f"a list of records must hold mappings; rows {bad[:MAX_ROWS_SHOWN]} do not"))
+            names = list(dict.fromkeys(k for rec in data for k in rec))
+            return cls(
+                lambda n: _as_array([rec.get(n) for rec in data]), [str(k) for k in names],
+                len(data),
+            )
+        raise DataError(Problem(
+            "data must be a pandas or polars DataFrame, a mapping of column -> values, or a "
+            f"list of records; got {type(data).__name__}"))
+
+
+def _as_array(values: Any) -> npt.NDArray[Any]:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        array = np.empty(len(values), dtype=object)
+        array[:] = list(values)
+    return array
+
+
+def _pandas_column(series: Any) -> npt.NDArray[Any]:
+    dtype = series.dtype
+    if getattr(dtype, "kind", "O") in "fiub" and not hasattr(dtype, "na_value"):
+        return series.to_numpy(copy=False)
+    if getattr(dtype, "kind", "O") in "fiub":  # nullable Int64, Float64, boolean
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    return series.to_numpy(dtype=object)
+
+
+def _empty_mask(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind == "O":
+        return np.fromiter((_is_empty(v) for v in values), dtype=bool, count=len(values))
+    return np.zeros(len(values), dtype=bool)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value == ""
+
+
+def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """float64 values (NaN where empty) and a mask of the rows that hold text."""
+    kind = values.dtype.kind
+    if kind in "fiub":
+        return values.astype(np.float64, copy=False), np.zeros(values.shape[0], dtype=bool)
+    if kind in "US":
+        return np.full(values.shape[0], np.nan), np.ones(values.shape[0], dtype=bool)
+    numbers = np.full(values.shape[0], np.nan)
+    text = np.zeros(values.shape[0], dtype=bool)
+    for i, value in enumerate(values):  # object columns only: lists of records, mixed input
+        if value is None or isinstance(value, bool | int | float | np.number):
+            numbers[i] = np.nan if value is None else float(value)
+        else:
+            text[i] = True
+    return numbers, text
+
+
+def _key_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], int]:
+    keys = values if values.dtype.kind in "iufUS" else values.astype(str)
+    uniques, codes = np.unique(keys, return_inverse=True)
+    return codes.astype(np.int64).reshape(-1), int(uniques.shape[0])
+
+
+def _population_codes(
+    n_rows: int, period: npt.NDArray[Any] | None, group: npt.NDArray[Any] | None
+) -> tuple[npt.NDArray[np.int64], int]:
+    codes = np.zeros(n_rows, dtype=np.int64)
+    for values in (period, group):
+        if values is not None:
+            key, n_keys = _key_codes(values)
+            codes = codes * n_keys + key
+    uniques, dense = np.unique(codes, return_inverse=True)
+    return dense.astype(np.int64).reshape(-1), int(uniques.shape[0])
+
+
+def _duplicated(entity: npt.NDArray[Any], period: npt.NDArray[Any] | None) -> npt.NDArray[np.bool_]:
+    """Rows whose (entity, period) appeared in an earlier row."""
+    codes, n_entity = _key_codes(entity)
+    if period is not None:
+        period_codes, _ = _key_codes(period)
+        codes = period_codes * n_entity + codes
+    _, first = np.unique(codes, return_index=True)
+    repeated = np.ones(codes.shape[0], dtype=bool)
+    repeated[first] = False
+    return repeated

@@ -1,0 +1,129 @@
+"""Terminal tables for boards and explanations, with rich (which aligns Chinese text)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table as RichTable
+
+if TYPE_CHECKING:
+    from .scorecard import Explanation, Scorecard
+
+__all__ = ["board_table", "render", "render_explanation", "star_text"]
+
+
+def star_text(stars: int) -> str:
+    return "★" * stars if stars else "-"
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def board_table(card: Scorecard, period: Any = None) -> RichTable:
+    """The leaderboard of one period (all rows when None): by group, rank, entity."""
+    records = card.to_records()
+    if period is not None:
+        records = [r for r in records if str(r["period"]) == str(period)]
+    records.sort(key=lambda r: (str(r["group"]), str(r["period"]),
+                                r["rank"] if r["rank"] is not None else float("inf"),
+                                str(r["entity"])))
+    rules = card.rules
+    title = rules.title or rules.ruleset
+    if period is not None:
+        title += f" · {period}"
+    table = RichTable(title=title, title_justify="left")
+    has_group = rules.group_by is not None
+    if rules.period and period is None:
+        table.add_column(rules.fields.get(rules.period, _NoTitle).title or rules.period)
+    if has_group:
+        table.add_column(_title(card, rules.group_by))
+    table.add_column("名次 rank", justify="right")
+    table.add_column(_title(card, rules.entity))
+    table.add_column("星级 stars")
+    table.add_column("总分 total", justify="right")
+    for dim in rules.dimensions:
+        table.add_column(dim.title or dim.id, justify="right")
+    if rules.vetoes:
+        table.add_column("否决 vetoes")
+    for r in records:
+        cells: list[str] = []
+        if rules.period and period is None:
+            cells.append(str(r["period"]))
+        if has_group:
+            cells.append(str(r["group"]))
+        cells += [
+            "" if r["rank"] is None else str(r["rank"]),
+            str(r["entity"]),
+            star_text(r["stars"]),
+            _figure(r["total"]),
+        ]
+        cells += [_figure(r["dimensions"][dim.id]) for dim in rules.dimensions]
+        if rules.vetoes:
+            cells.append(", ".join(r["vetoes"]))
+        table.add_row(*cells)
+    return table
+
+
+class _NoTitle:
+    title = None
+
+
+def _title(card: Scorecard, column: str | None) -> str:
+    if column is None:
+        return ""
+    spec = card.rules.fields.get(column)
+    return spec.title if spec is not None and spec.title else column
+
+
+def render(renderable: Any, width: int = 160) -> str:
+    """A rich renderable as plain text (no colour codes)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, force_terminal=False).print(renderable)
+    return buffer.getvalue()
+
+
+def render_explanation(why: Explanation) -> str:
+    head = f"{why.entity}"
+    if why.period is not None:
+        head += f" · {why.period}"
+    if why.group is not None:
+        head += f" · {why.group}"
+    table = RichTable(title=head, title_justify="left")
+    for name, justify in (("维度 dimension", "left"), ("指标 indicator", "left"),
+                          ("输入 inputs", "left"), ("达成 attainment", "right"),
+                          ("得分 points", "right"), ("满分 max", "right"),
+                          ("权重 weight", "right"), ("贡献 contribution", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for line in why.indicators:
+        inputs = ", ".join(f"{k}={_figure(v) or '∅'}" for k, v in line.inputs.items())
+        table.add_row(
+            line.dimension,
+            f"{line.indicator} {line.title}".strip(),
+            inputs,
+            "n/a" if line.attainment is None else f"{line.attainment:.4f}",
+            _figure(line.points) or "n/a",
+            _figure(line.max_points),
+            f"{line.weight:.4f}",
+            _figure(line.contribution) or "n/a",
+        )
+    lines = [render(table).rstrip()]
+    dims = ", ".join(f"{why.titles.get(k, k) or k} {_figure(v) or 'n/a'}"
+                     for k, v in why.dimensions.items())
+    lines.append(f"dimensions: {dims}")
+    if why.adjustments:
+        adj = ", ".join(f"{why.titles.get(k) or k} {v:+g}" for k, v in why.adjustments.items())
+        lines.append(f"adjustments: {adj}")
+    if why.vetoes:
+        lines.append("vetoes: " + ", ".join(f"{vid} ({title})" if title else vid
+                                            for vid, title in why.vetoes))
+    rank = "" if why.rank is None else f", rank {why.rank}"
+    lines.append(f"total: {_figure(why.total) or 'n/a'} of {why.scale:g}, "
+                 f"stars: {star_text(why.stars)}{rank}")
+    if why.next_star is not None:
+        lines.append(f"next star: {why.next_star} stars needs {why.gap_to_next_star:g} more points")
+    elif why.next_star_note:
+        lines.append(f"next star: none ({why.next_star_note})")
+    return "\n".join(lines)

@@ -1,0 +1,128 @@
+"""The errors fortress_score raises on purpose: each says where, what was expected, what was found.
+
+Every error carries a list of :class:`Problem` so that all problems of one rule file or one
+data set are reported together; the message is built once from them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "DataError",
+    "FortressScoreError",
+    "PluginError",
+    "Problem",
+    "RuleFileError",
+    "did_you_mean",
+]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong, with its place.
+
+    Attributes:
+        message: what was expected and what was found, without the place.
+        file: the rule or data file, where there is one.
+        line: 1-based line in ``file``, where known.
+        path: rule path such as ``dimensions[0].indicators[2].evaluate.floor``.
+        column: data column.
+        rows: a few offending rows, already described (``row 3 (branch=A, month=2024-01)``).
+    """
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+    column: str | None = None
+    rows: tuple[str, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        place = []
+        if self.file is not None:
+            place.append(f"{self.file}:{self.line}" if self.line is not None else self.file)
+        if self.path:
+            place.append(self.path)
+        if self.column is not None:
+            place.append(f"column {self.column!r}")
+        head = ": ".join(place)
+        text = f"{head}: {self.message}" if head else self.message
+        if self.rows:
+            text += f" (rows: {', '.join(self.rows)})"
+        return text
+
+
+class FortressScoreError(Exception):
+    """Base of every error fortress_score raises on purpose.
+
+    Attributes:
+        problems: every problem found, in the order found (rule files: by line).
+    """
+
+    def __init__(self, problems: str | Problem | Sequence[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)
+
+    # The first problem's place, for callers that handle one problem at a time.
+    @property
+    def file(self) -> str | None:
+        return self.problems[0].file if self.problems else None
+
+    @property
+    def line(self) -> int | None:
+        return self.problems[0].line if self.problems else None
+
+    @property
+    def path(self) -> str | None:
+        return self.problems[0].path if self.problems else None
+
+    @property
+    def column(self) -> str | None:
+        return self.problems[0].column if self.problems else None
+
+
+class RuleFileError(FortressScoreError, ValueError):
+    """A rule file (or rule mapping) that cannot be read or does not validate."""
+
+
+class DataError(FortressScoreError, ValueError):
+    """Input data that does not fit the rule set: missing columns, bad values, duplicates."""
+
+
+class PluginError(FortressScoreError, TypeError):
+    """An evaluator plug-in that is badly declared, clashes with another, or misbehaves.
+
+    Attributes:
+        evaluator: the evaluator's name, where known.
+        source: where it came from (module, package or object).
+    """
+
+    def __init__(
+        self,
+        problems: str | Problem | Sequence[Problem],
+        *,
+        evaluator: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.evaluator = evaluator
+        self.source = source
+        super().__init__(problems)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` suffix for a near miss, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,58 @@
+"""`checklist`: the weighted share of items met (non-zero), e.g. the "6+2" standard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+
+class ChecklistParams(Params):
+    inputs: list[str] = Field(min_length=1)
+    weights: list[float] | None = None
+    """One weight an item (>= 0, not all 0); equal weights when left out."""
+
+    @model_validator(mode="after")
+    def _weights_fit_inputs(self) -> ChecklistParams:
+        if self.weights is not None:
+            if len(self.weights) != len(self.inputs):
+                raise ValueError(
+                    f"weights must have one entry an input ({len(self.inputs)}); "
+                    f"got {len(self.weights)}"
+                )
+            if any(w < 0 for w in self.weights) or not any(w > 0 for w in self.weights):
+                raise ValueError(f"weights must be >= 0 and not all 0; got {self.weights}")
+        return self
+
+
+class Checklist(Evaluator):
+    """Weighted share of the inputs that are non-zero; an empty (NaN) item does not count."""
+
+    name = "checklist"
+    Params = ChecklistParams
+
+    def inputs(self, params: ChecklistParams) -> list[str]:
+        return list(params.inputs)
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: ChecklistParams, context: Context
+    ) -> FloatArray:
+        weights = params.weights or [1.0] * len(params.inputs)
+        met = np.zeros(context.n_rows)
+        counted = np.zeros(context.n_rows)
+        for column, weight in zip(params.inputs, weights):  # one pass an item
+            values = columns[column]
+            present = ~np.isnan(values)
+            counted += np.where(present, weight, 0.0)
+            met += np.where(present & (values != 0), weight, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(counted > 0, met / counted, np.nan)
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Checklist()]

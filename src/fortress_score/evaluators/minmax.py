@@ -1,0 +1,47 @@
+"""`minmax`: position between the worst and the best of the peers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+from fortress_score.groupwise import group_min_max
+
+
+class MinMaxParams(Params):
+    input: str
+    higher_is_better: bool = True
+
+
+class MinMax(Evaluator):
+    """(x - min) / (max - min) among peers (reversed when lower is better); 1 when all equal."""
+
+    name = "minmax"
+    Params = MinMaxParams
+    population = True
+
+    def inputs(self, params: MinMaxParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: MinMaxParams, context: Context
+    ) -> FloatArray:
+        values = columns[params.input]
+        low, high = group_min_max(values, context.groups, context.n_groups)
+        spread = high - low
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if params.higher_is_better:
+                result = (values - low) / spread
+            else:
+                result = (high - values) / spread
+        result[spread == 0] = 1.0
+        result[np.isnan(values)] = np.nan
+        return result
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [MinMax()]

@@ -1,0 +1,37 @@
+"""`per_event`: so many points an event, up to the rule's points ("2 a violation, at most 10")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from pydantic import Field
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+
+class PerEventParams(Params):
+    input: str
+    each: float = Field(gt=0)
+    """Points an event is worth; the cap is the adjustment's `cap` (or the indicator's points)."""
+
+
+class PerEvent(Evaluator):
+    """min(count x each / points, 1): used for capped bonus and deduction items."""
+
+    name = "per_event"
+    Params = PerEventParams
+
+    def inputs(self, params: PerEventParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: PerEventParams, context: Context
+    ) -> FloatArray:
+        return np.clip(columns[params.input] * (params.each / context.points), 0.0, 1.0)
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [PerEvent()]

@@ -1,0 +1,43 @@
+"""`rank`: place among peers, 1 for the best and 0 for the last, ties sharing the best place."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+from fortress_score.groupwise import competition_rank, group_count
+
+
+class RankParams(Params):
+    input: str
+    higher_is_better: bool = True
+
+
+class Rank(Evaluator):
+    """(n - r) / (n - 1) for competition rank r among the n peers with a value; 1 when alone."""
+
+    name = "rank"
+    Params = RankParams
+    population = True
+
+    def inputs(self, params: RankParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: RankParams, context: Context
+    ) -> FloatArray:
+        values = columns[params.input]
+        ranks = competition_rank(values, context.groups, descending=params.higher_is_better)
+        peers = group_count(~np.isnan(values), context.groups, context.n_groups).astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.where(peers > 1, (peers - ranks) / (peers - 1), 1.0)
+        result[np.isnan(values)] = np.nan
+        return result
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Rank()]

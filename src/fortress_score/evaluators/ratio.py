@@ -1,0 +1,49 @@
+"""`ratio`: numerator over denominator, capped at 1 (13 of 16 KPIs on the red list = 0.8125)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+
+class RatioParams(Params):
+    numerator: str
+    denominator: str
+    empty: Literal["skip"] | float = Field(default="skip")
+    """What a zero denominator gives: "skip" (does not apply) or an attainment in [0, 1]."""
+
+    @model_validator(mode="after")
+    def _empty_is_an_attainment(self) -> RatioParams:
+        if self.empty != "skip" and not 0.0 <= float(self.empty) <= 1.0:
+            raise ValueError(f"empty must be 'skip' or a number in [0, 1]; got {self.empty}")
+        return self
+
+
+class Ratio(Evaluator):
+    """clip(numerator / denominator, 0, 1); a zero denominator does not apply (or gives `empty`)."""
+
+    name = "ratio"
+    Params = RatioParams
+
+    def inputs(self, params: RatioParams) -> list[str]:
+        return [params.numerator, params.denominator]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: RatioParams, context: Context
+    ) -> FloatArray:
+        denominator = columns[params.denominator]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.clip(columns[params.numerator] / denominator, 0.0, 1.0)
+        result[denominator == 0] = np.nan if params.empty == "skip" else params.empty
+        return result
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Ratio()]

@@ -1,0 +1,75 @@
+"""`survey`: satisfaction from answer counts; the first group with enough answers speaks.
+
+The seed's "a branch without masses is assessed by its members": list the masses first and
+the members second; a branch with no non-member staff has no mass answers, so its members'
+answers are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+
+class RespondentGroup(Params):
+    name: str
+    fields: dict[str, str] = Field(min_length=1)
+    """Answer level -> the column holding that level's count."""
+
+
+class SurveyParams(Params):
+    levels: dict[str, float] = Field(min_length=1)
+    """Answer level -> its weight in [0, 1] (满意 1.0, 基本满意 0.6, 不满意 0)."""
+    groups: list[RespondentGroup] = Field(min_length=1)
+    min_responses: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _levels_are_known(self) -> SurveyParams:
+        bad = {k: v for k, v in self.levels.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValueError(f"level weights must be in [0, 1]; got {bad}")
+        for group in self.groups:
+            unknown = sorted(set(group.fields) - set(self.levels))
+            if unknown:
+                raise ValueError(
+                    f"group {group.name!r} names levels {unknown} that are not among "
+                    f"levels {sorted(self.levels)}"
+                )
+        return self
+
+
+class Survey(Evaluator):
+    """Weighted share of answers of the first respondent group with at least min_responses."""
+
+    name = "survey"
+    Params = SurveyParams
+
+    def inputs(self, params: SurveyParams) -> list[str]:
+        return [column for group in params.groups for column in group.fields.values()]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: SurveyParams, context: Context
+    ) -> FloatArray:
+        result = np.full(context.n_rows, np.nan)
+        undecided = np.ones(context.n_rows, dtype=bool)
+        for group in params.groups:  # one pass a respondent group
+            answers = np.zeros(context.n_rows)
+            weighted = np.zeros(context.n_rows)
+            for level, column in group.fields.items():
+                counts = np.nan_to_num(columns[column], nan=0.0)
+                answers += counts
+                weighted += params.levels[level] * counts
+            speaks = undecided & (answers >= params.min_responses) & (answers > 0)
+            result[speaks] = weighted[speaks] / answers[speaks]
+            undecided &= ~speaks
+        return result
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Survey()]

@@ -1,0 +1,49 @@
+"""`target`: how far a value has come from a floor towards a target."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+from pydantic import model_validator
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+
+class TargetParams(Params):
+    input: str
+    target: float
+    floor: float
+    """The value that earns nothing; a floor above the target means lower is better."""
+
+    @model_validator(mode="after")
+    def _target_differs_from_floor(self) -> TargetParams:
+        if self.target == self.floor:
+            raise ValueError(f"target must differ from floor ({self.floor}); got {self.target}")
+        return self
+
+
+def attainment_towards(values: FloatArray, target: float, floor: float) -> FloatArray:
+    """clip((x - floor) / (target - floor), 0, 1); NaN stays NaN."""
+    return np.clip((values - floor) / (target - floor), 0.0, 1.0)
+
+
+class Target(Evaluator):
+    """Linear from floor (0) to target (1); lower is better when target < floor."""
+
+    name = "target"
+    Params = TargetParams
+
+    def inputs(self, params: TargetParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: TargetParams, context: Context
+    ) -> FloatArray:
+        return attainment_towards(columns[params.input], params.target, params.floor)
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Target()]

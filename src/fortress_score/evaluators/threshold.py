@@ -1,0 +1,50 @@
+"""`threshold`: 1 where a comparison holds, else 0; the usual `when` of a veto."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import numpy as np
+
+from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score.evaluator import FloatArray
+
+OPERATORS: dict[str, Callable[[FloatArray, float], FloatArray]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+class ThresholdParams(Params):
+    input: str
+    op: Literal[">", ">=", "<", "<=", "==", "!="]
+    value: float
+
+
+class Threshold(Evaluator):
+    """1.0 where `input op value` holds, else 0.0; an empty (NaN) input does not apply."""
+
+    name = "threshold"
+    Params = ThresholdParams
+
+    def inputs(self, params: ThresholdParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(
+        self, columns: Mapping[str, FloatArray], params: ThresholdParams, context: Context
+    ) -> FloatArray:
+        values = columns[params.input]
+        result = OPERATORS[params.op](values, params.value).astype(np.float64)
+        result[np.isnan(values)] = np.nan
+        return result
+
+
+@hookimpl
+def fortress_score_evaluators() -> list[Evaluator]:
+    return [Threshold()]

@@ -1,0 +1,198 @@
+"""Reading a rule file (YAML, TOML or JSON) into plain data, keeping where each key stood.
+
+YAML is composed with PyYAML's safe loader and built here node by node, so tags never
+construct objects, aliases are expanded under a budget (an alias bomb fails fast), a key
+given twice is an error, and every key's line is kept for error messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, RuleFileError
+
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "read_rule_file", "format_path"]
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+"""A rule file larger than this is refused: rule packs are a few hundred kilobytes at most."""
+
+MAX_YAML_NODES = 1_000_000
+"""Alias expansion stops here: a YAML alias bomb fails fast instead of eating memory."""
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    """A rule file's content as plain data, with the line of every key where known."""
+
+    data: Any
+    file: str | None = None
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int | None:
+        """The line of the deepest known key along ``loc``."""
+        for end in range(len(loc), -1, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def format_path(loc: Loc) -> str:
+    """``('dimensions', 0, 'weight')`` -> ``dimensions[0].weight``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def read_rule_file(path: str | os.PathLike[str]) -> RuleSource:
+    """Read ``path`` by its suffix: ``.yaml``/``.yml``, ``.toml`` or ``.json``."""
+    name = os.fspath(path)
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".yaml", ".yml", ".toml", ".json"}:
+        raise RuleFileError(
+            Problem(f"rule files must end in .yaml, .yml, .toml or .json; got {suffix!r}", file=name)
+        )
+    try:
+        size = os.path.getsize(name)
+        if size > MAX_FILE_BYTES:
+            raise RuleFileError(
+                Problem(f"rule file is {size} bytes; at most {MAX_FILE_BYTES} are read", file=name)
+            )
+        raw = Path(name).read_bytes()
+    except OSError as exc:
+        raise RuleFileError(Problem(f"cannot read rule file: {exc.strerror}", file=name)) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError(
+            Problem(f"rule file must be UTF-8; byte {exc.start} is not", file=name)
+        ) from exc
+    if suffix == ".toml":
+        return _read_toml(text, name)
+    if suffix == ".json":
+        return _read_json(text, name)
+    return read_yaml_text(text, name)
+
+
+def _read_toml(text: str, name: str) -> RuleSource:
+    try:
+        return RuleSource(tomllib.loads(text), name)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line)) from exc
+
+
+def _read_json(text: str, name: str) -> RuleSource:
+    try:
+        return RuleSource(json.loads(text), name)
+    except json.JSONDecodeError as exc:
+        raise RuleFileError(
+            Problem(f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno)
+        ) from exc
+
+
+def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
+    """Compose YAML safely and build plain data, recording each key's line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark is not None else None
+            raise RuleFileError(
+                Problem(f"not valid YAML: {exc.problem or exc}", file=name, line=line)
+            ) from exc
+        except yaml.YAMLError as exc:
+            raise RuleFileError(Problem(f"not valid YAML: {exc}", file=name)) from exc
+        if root is None:
+            return RuleSource(None, name)
+        builder = _YamlBuilder(loader, name)
+        data = builder.build(root, ())
+        if builder.problems:
+            raise RuleFileError(builder.problems)
+        return RuleSource(data, name, builder.lines)
+    finally:
+        loader.dispose()
+
+
+class _YamlBuilder:
+    """Turns composed YAML nodes into dicts, lists and scalars under a node budget."""
+
+    def __init__(self, loader: yaml.SafeLoader, name: str | None) -> None:
+        self.loader = loader
+        self.name = name
+        self.lines: dict[Loc, int] = {}
+        self.problems: list[Problem] = []
+        self.budget = MAX_YAML_NODES
+
+    def _problem(self, message: str, node: yaml.Node, loc: Loc) -> None:
+        self.problems.append(
+            Problem(message, file=self.name, line=node.start_mark.line + 1, path=format_path(loc))
+        )
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise RuleFileError(
+                Problem(
+                    f"YAML expands to more than {MAX_YAML_NODES} nodes (an alias bomb?)",
+                    file=self.name,
+                    line=node.start_mark.line + 1,
+                )
+            )
+        self.lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, loc)
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        try:
+            self.loader.flatten_mapping(node)  # merge keys (<<)
+        except yaml.MarkedYAMLError as exc:
+            self._problem(f"bad merge key: {exc.problem}", node, loc)
+            return {}
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem("mapping keys must be plain scalars", key_node, loc)
+                continue
+            key = str(key_node.value)  # as written: `on:` stays "on", `1:` stays "1"
+            child = (*loc, key)
+            if key in result:
+                self._problem(f"key {key!r} is given twice", key_node, child)
+                continue
+            self.lines[child] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self._problem(f"cannot read value: {problem}", node, loc)
+            return None
+        finally:
+            self.loader.constructed_objects.clear()
+
+
+def source_from_mapping(data: Mapping[str, Any]) -> RuleSource:
+    """A rule set given as a Python mapping (already parsed), with no file or lines."""
+    return RuleSource(dict(data))

@@ -1,0 +1,382 @@
+"""The rule model: pydantic classes for a whole rule file, validated against the evaluators.
+
+A rule file is validated in one pass: the structure by these models, each ``evaluate`` /
+``when`` table by its evaluator's own ``Params`` (found through the validation context),
+and the cross-checks (unique ids, rating order) last, so that every problem is reported
+together with its file, line and rule path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .errors import PluginError, Problem, RuleFileError, did_you_mean
+from .evaluator import Evaluator
+from .rulefile import Loc, RuleSource, format_path
+
+__all__ = [
+    "Adjustment",
+    "Benchmark",
+    "Dimension",
+    "EvaluatorCall",
+    "FieldSpec",
+    "Indicator",
+    "Rating",
+    "RuleSet",
+    "Veto",
+    "VetoEffect",
+    "validate_rules",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldSpec(_Model):
+    """A declared data column: a title and unit for people, checks for the data."""
+
+    title: str | None = None
+    unit: str | None = None
+    type: Literal["float", "int", "bool", "str"] = "float"
+    min: float | None = None
+    max: float | None = None
+    optional: bool = False
+    """True when an empty value (NaN, None) is allowed: the indicators reading it then do not apply."""
+
+    @model_validator(mode="after")
+    def _min_not_above_max(self) -> FieldSpec:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not be above max ({self.max})")
+        return self
+
+
+class EvaluatorCall(_Model):
+    """An ``evaluate:`` or ``when:`` table: the evaluator's ``kind`` and its validated params."""
+
+    kind: str
+    params: Any
+    inputs: tuple[str, ...]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _validate_with_evaluator(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, EvaluatorCall):
+            return value
+        if not isinstance(value, Mapping):
+            raise PydanticCustomError(
+                "evaluate_table", "must be a table with a 'kind' and its parameters"
+            )
+        evaluators: Mapping[str, Evaluator] = (info.context or {}).get("evaluators", {})
+        kind = value.get("kind")
+        if not isinstance(kind, str) or kind not in evaluators:
+            known = ", ".join(sorted(evaluators))
+            got = "nothing" if kind is None else repr(kind)
+            hint = did_you_mean(kind, evaluators) if isinstance(kind, str) else ""
+            raise ValidationError.from_exception_data(
+                "EvaluatorCall",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError(
+                            "unknown_kind",
+                            "must name a registered evaluator ({known}); got {got}{hint}",
+                            {"known": known, "got": got, "hint": hint},
+                        ),
+                        loc=("kind",),
+                        input=kind,
+                    )
+                ],
+            )
+        evaluator = evaluators[kind]
+        params = evaluator.Params.model_validate({k: v for k, v in value.items() if k != "kind"})
+        try:
+            inputs = tuple(evaluator.inputs(params))
+        except Exception as exc:
+            raise PluginError(
+                f"evaluator {kind!r}: inputs() raised {type(exc).__name__}: {exc}",
+                evaluator=kind,
+            ) from exc
+        return {"kind": kind, "params": params, "inputs": inputs}
+
+    def to_table(self) -> dict[str, Any]:
+        """The table as a rule file would hold it (``kind`` first, defaults filled in)."""
+        params = self.params.model_dump(mode="json") if isinstance(self.params, BaseModel) else {}
+        return {"kind": self.kind, **params}
+
+
+class Indicator(_Model):
+    id: str
+    title: str = ""
+    points: float = Field(gt=0)
+    evaluate: EvaluatorCall
+
+
+class Dimension(_Model):
+    id: str
+    title: str = ""
+    weight: float = Field(gt=0)
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class Adjustment(_Model):
+    """A bonus (加分) or deduction (扣分): attainment x cap points, added or taken off."""
+
+    id: str
+    title: str = ""
+    kind: Literal["bonus", "deduction"]
+    cap: float = Field(gt=0)
+    evaluate: EvaluatorCall
+
+
+class VetoEffect(_Model):
+    total: float | None = Field(default=None, ge=0)
+    """The total is capped at this figure (``0`` zeroes the score)."""
+    max_stars: int | None = Field(default=None, ge=0)
+    no_benchmark: bool = False
+
+    @model_validator(mode="after")
+    def _has_an_effect(self) -> VetoEffect:
+        if self.total is None and self.max_stars is None and not self.no_benchmark:
+            raise ValueError("must set at least one of total, max_stars, no_benchmark")
+        return self
+
+
+class Veto(_Model):
+    """一票否决: where ``when`` gives 1 the effect applies; 0 or NaN leaves the row alone."""
+
+    id: str
+    title: str = ""
+    when: EvaluatorCall
+    effect: VetoEffect
+
+
+class Rating(_Model):
+    stars: int = Field(ge=1)
+    min: float
+    title: str = ""
+
+
+class Benchmark(_Model):
+    stars: int = Field(ge=1)
+    consecutive: int = Field(ge=1)
+    title: str = ""
+
+
+class RuleSet(_Model):
+    """A validated rule set. Build it with :func:`fortress_score.load_rules`."""
+
+    ruleset: str
+    title: str = ""
+    entity: str
+    period: str | None = None
+    group_by: str | None = None
+    scale: float = Field(default=100.0, gt=0)
+    precision: int = Field(default=2, ge=0, le=6)
+    missing: Literal["skip", "zero", "error"] = "skip"
+    clamp: bool = True
+    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    dimensions: list[Dimension] = Field(min_length=1)
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    vetoes: list[Veto] = Field(default_factory=list)
+    ratings: list[Rating] = Field(default_factory=list)
+    benchmark: Benchmark | None = None
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> RuleSet:
+        errors: list[InitErrorDetails] = []
+
+        def fail(loc: Loc, message: str, got: Any) -> None:
+            errors.append(
+                InitErrorDetails(
+                    type=PydanticCustomError("rule_check", message), loc=loc, input=got
+                )
+            )
+
+        seen: dict[str, str] = {}
+        for loc, rule_id in self._ids():
+            if rule_id in seen:
+                fail((*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}", rule_id)
+            else:
+                seen[rule_id] = format_path(loc)
+        keys = {"entity": self.entity, "period": self.period, "group_by": self.group_by}
+        named = [(k, v) for k, v in keys.items() if v is not None]
+        for i, (key, column) in enumerate(named):
+            for other, other_column in named[:i]:
+                if column == other_column:
+                    fail((key,), f"must differ from {other} ({other_column!r})", column)
+        stars_seen: dict[int, int] = {}
+        for i, rating in enumerate(self.ratings):
+            if rating.stars in stars_seen:
+                fail(("ratings", i, "stars"), f"{rating.stars} stars are already rated by "
+                     f"ratings[{stars_seen[rating.stars]}]", rating.stars)
+            stars_seen[rating.stars] = i
+        ordered = sorted(self.ratings, key=lambda r: r.stars)
+        for lower, higher in zip(ordered, ordered[1:]):
+            if higher.min <= lower.min:
+                i = self.ratings.index(higher)
+                fail(("ratings", i, "min"), f"must be above the min of {lower.stars} stars "
+                     f"({lower.min})", higher.min)
+        if self.benchmark is not None and self.benchmark.stars not in stars_seen:
+            fail(("benchmark", "stars"), f"must be one of the rated stars "
+                 f"{sorted(stars_seen)}", self.benchmark.stars)
+        for loc, call in self.calls():
+            for j, column in enumerate(call.inputs):
+                spec = self.fields.get(column)
+                if spec is not None and spec.type == "str":
+                    fail((*loc, "inputs", j), f"reads column {column!r}, declared type str; "
+                         "evaluators read numbers", column)
+        if errors:
+            raise ValidationError.from_exception_data("RuleSet", errors)
+        return self
+
+    def _ids(self) -> Iterator[tuple[Loc, str]]:
+        for d, dim in enumerate(self.dimensions):
+            yield ("dimensions", d), dim.id
+            for i, ind in enumerate(dim.indicators):
+                yield ("dimensions", d, "indicators", i), ind.id
+        for a, adj in enumerate(self.adjustments):
+            yield ("adjustments", a), adj.id
+        for v, veto in enumerate(self.vetoes):
+            yield ("vetoes", v), veto.id
+
+    def calls(self) -> Iterator[tuple[Loc, EvaluatorCall]]:
+        """Every evaluator call with its rule path, in file order."""
+        for d, dim in enumerate(self.dimensions):
+            for i, ind in enumerate(dim.indicators):
+                yield ("dimensions", d, "indicators", i, "evaluate"), ind.evaluate
+        for a, adj in enumerate(self.adjustments):
+            yield ("adjustments", a, "evaluate"), adj.evaluate
+        for v, veto in enumerate(self.vetoes):
+            yield ("vetoes", v, "when"), veto.when
+
+    @property
+    def indicators(self) -> list[tuple[Dimension, Indicator]]:
+        """Every indicator with its dimension, in file order."""
+        return [(dim, ind) for dim in self.dimensions for ind in dim.indicators]
+
+    def columns_needed(self) -> dict[str, list[str]]:
+        """Each data column evaluators read -> the ids of the rules that read it."""
+        needed: dict[str, list[str]] = {}
+        rules = [ind for _, ind in self.indicators] + list(self.adjustments) + list(self.vetoes)
+        for rule, (_, call) in zip(rules, self.calls()):
+            for column in call.inputs:
+                needed.setdefault(column, [])
+                if rule.id not in needed[column]:
+                    needed[column].append(rule.id)
+        return needed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised rule set as plain data (defaults filled in), fit for JSON or YAML."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for loc, call in self.calls():
+            node: Any = data
+            for part in loc[:-1]:
+                node = node[part]
+            node[loc[-1]] = call.to_table()
+        return data
+
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of the normalised content: the same rules give the same digest anywhere."""
+        text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validate_rules(source: RuleSource, evaluators: Mapping[str, Evaluator]) -> RuleSet:
+    """Validate plain rule data against the model and the evaluators; all problems at once."""
+    if not isinstance(source.data, Mapping):
+        got = "an empty file" if source.data is None else type(source.data).__name__
+        raise RuleFileError(
+            Problem(f"the top level must be a mapping of rule keys; got {got}",
+                    file=source.file, line=1 if source.file else None)
+        )
+    try:
+        return RuleSet.model_validate(source.data, context={"evaluators": evaluators})
+    except ValidationError as exc:
+        problems = [_problem(error, source, evaluators) for error in exc.errors()]
+    problems.sort(key=lambda p: (p.line or 0))
+    raise RuleFileError(problems)
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _problem(error: Any, source: RuleSource, evaluators: Mapping[str, Evaluator]) -> Problem:
+    loc: Loc = tuple(error["loc"])
+    kind = error["type"]
+    got = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1], source.data, evaluators)
+        message = f"unknown key{did_you_mean(str(loc[-1]), allowed)}"
+        if allowed:
+            message += f"; expected one of: {', '.join(sorted(allowed))}"
+    elif kind == "missing":
+        message = "is required"
+    else:
+        message = str(error["msg"])
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        message = message.replace("Input should be", "must be")
+        if kind not in ("unknown_kind", "rule_check") and got is not None:
+            shown = repr(got) if isinstance(got, str | int | float | bool) else type(got).__name__
+            message += f"; got {shown}"
+        if kind == "literal_error" and isinstance(got, str):
+            message += did_you_mean(got, _QUOTED.findall(str(error["msg"])))
+    return Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))
+
+
+def _allowed_keys(
+    loc: Loc, data: Any, evaluators: Mapping[str, Evaluator]
+) -> list[str]:
+    """The keys the model accepts at ``loc`` of the raw data (for "did you mean")."""
+    model: Any = RuleSet
+    node: Any = data
+    for part in loc:
+        node = node[part] if isinstance(node, Mapping | list) else None
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return []
+        model = _model_in(field.annotation)
+        if model is EvaluatorCall:
+            evaluator = evaluators.get(node.get("kind")) if isinstance(node, Mapping) else None
+            if evaluator is None:
+                return ["kind"]
+            model = evaluator.Params
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        if issubclass(model, EvaluatorCall):
+            return ["kind"]
+        keys = list(model.model_fields)
+        return ["kind", *keys] if model is not RuleSet and _is_params(model, evaluators) else keys
+    return []
+
+
+def _is_params(model: type[BaseModel], evaluators: Mapping[str, Evaluator]) -> bool:
+    return any(e.Params is model for e in evaluators.values())
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel class inside ``list[X]``, ``dict[str, X]``, ``X | None``; else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

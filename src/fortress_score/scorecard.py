@@ -1,0 +1,360 @@
+"""The Scorecard: the scored rows, as records, frames, columns and explanations.
+
+A Scorecard keeps the unrounded figures; every figure it reports is rounded half up to the
+rule set's precision, and stars and ranks were decided on the rounded total.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .columns import Table
+from .errors import DataError, Problem
+from .rules import RuleSet
+from .scoring import Figures, round_half_up
+
+__all__ = ["Explanation", "IndicatorLine", "Provenance", "Scorecard"]
+
+
+def library_version() -> str:
+    try:
+        return metadata.version("fortress-score")
+    except metadata.PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a Scorecard was made from: enough to tell whether two results are comparable."""
+
+    ruleset: str
+    rules_digest: str
+    library_version: str
+    evaluators: dict[str, str]
+    """Evaluator kind used -> its source (module or package with version)."""
+
+    @classmethod
+    def of(cls, rules: RuleSet, evaluators: dict[str, str]) -> Provenance:
+        return cls(rules.ruleset, rules.digest, library_version(), dict(sorted(evaluators.items())))
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One indicator of one row, with everything needed to check it by hand."""
+
+    dimension: str
+    indicator: str
+    title: str
+    inputs: dict[str, float | None]
+    attainment: float | None
+    """None where the indicator does not apply to the row."""
+    points: float | None
+    max_points: float
+    weight: float
+    """The dimension's share of the total for this row (w_d / sum of applicable w)."""
+    contribution: float | None
+    """Points this indicator adds to the total (before adjustments)."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How one row's total came about; ``str()`` gives a table a branch secretary can check."""
+
+    entity: Any
+    period: Any
+    group: Any
+    total: float | None
+    stars: int
+    rank: int | None
+    scale: float
+    dimensions: dict[str, float | None]
+    indicators: list[IndicatorLine]
+    adjustments: dict[str, float]
+    vetoes: list[tuple[str, str]]
+    """(id, title) of each veto that fired."""
+    next_star: int | None
+    """The next star band above the current one, None at the top or when a veto caps it."""
+    gap_to_next_star: float | None
+    """Points the reported total lacks for ``next_star``."""
+    next_star_note: str = ""
+    """Why there is no next star, when there is none."""
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        from .display import render_explanation
+
+        return render_explanation(self)
+
+
+class Scorecard:
+    """The result of :func:`fortress_score.score`: one scored row a (entity, period)."""
+
+    def __init__(self, rules: RuleSet, table: Table, figures: Figures, provenance: Provenance) -> None:
+        self.rules = rules
+        self.provenance = provenance
+        self._table = table
+        self._figures = figures
+
+    def __len__(self) -> int:
+        return self._table.n_rows
+
+    def __repr__(self) -> str:
+        parts = [f"{len(self)} rows", f"{len(np.unique(self._entity_text))} entities"]
+        if self._table.period is not None:
+            parts.append(f"{len(np.unique(self._period_text))} periods")
+        return f"<Scorecard {self.rules.ruleset}: {', '.join(parts)}>"
+
+    @property
+    def figures(self) -> Figures:
+        """The unrounded figures (numpy arrays) behind every reported number."""
+        return self._figures
+
+    @cached_property
+    def data_digest(self) -> str:
+        """sha256 of the scored data: keys and evaluator inputs, in row order."""
+        digest = hashlib.sha256()
+        for name, values in (("entity", self._entity_text), ("period", self._period_text),
+                             ("group", self._group_text)):
+            if values is not None:
+                digest.update(f"{name}\x1f".encode())
+                digest.update("\x1e".join(values.tolist()).encode("utf-8"))
+        for name in sorted(self._table.columns):
+            digest.update(f"\x1d{name}\x1f".encode())
+            digest.update(np.ascontiguousarray(self._table.columns[name], dtype="<f8").tobytes())
+        return digest.hexdigest()
+
+    # -- columnar and record outputs -------------------------------------------------------
+
+    def to_columns(self) -> dict[str, npt.NDArray[Any]]:
+        """Flat columns of reported figures, one array a column: the fast way out for big runs.
+
+        Names follow :meth:`to_records` flattened with dots (``dimensions.performance``,
+        ``indicators.line_loss``, ``adjustments.violations``, ``vetoes.safety``); empty
+        figures are NaN, vetoes are booleans.
+        """
+        f, t, precision = self._figures, self._table, self.rules.precision
+        columns: dict[str, npt.NDArray[Any]] = {"entity": t.entity}
+        columns["period"] = t.period if t.period is not None else np.full(t.n_rows, None)
+        columns["group"] = t.group if t.group is not None else np.full(t.n_rows, None)
+        columns["total"] = f.reported_total
+        columns["stars"] = f.stars
+        columns["rank"] = f.rank
+        for d, dim in enumerate(self.rules.dimensions):
+            columns[f"dimensions.{dim.id}"] = round_half_up(f.dimension_scores[d], precision)
+        for i, (_, ind) in enumerate(self.rules.indicators):
+            columns[f"indicators.{ind.id}"] = round_half_up(f.attainment[i] * f.points[i],
+                                                            precision)
+        for a, adj in enumerate(self.rules.adjustments):
+            columns[f"adjustments.{adj.id}"] = round_half_up(f.adjustment_points[a], precision)
+        for v, veto in enumerate(self.rules.vetoes):
+            columns[f"vetoes.{veto.id}"] = f.vetoed[v]
+        return columns
+
+    def to_records(self, *, provenance: bool = False) -> list[dict[str, Any]]:
+        """One dict a row, figures rounded; see the README for the keys.
+
+        Keys: ``entity``, ``period``, ``group``, ``total``, ``stars``, ``rank``, ``vetoes``
+        (list of ids), ``dimensions`` {id: score or None}, ``indicators`` {id: points or
+        None}, ``adjustments`` {id: signed points}; with ``provenance=True`` also
+        ``provenance`` (rule set digest, data digest, library version, evaluator sources).
+        """
+        columns = self.to_columns()
+        rules = self.rules
+        as_lists = {name: _to_python(values) for name, values in columns.items()}
+        dims = [(d.id, as_lists[f"dimensions.{d.id}"]) for d in rules.dimensions]
+        inds = [(i.id, as_lists[f"indicators.{i.id}"]) for _, i in rules.indicators]
+        adjs = [(a.id, as_lists[f"adjustments.{a.id}"]) for a in rules.adjustments]
+        fired = self._fired_vetoes()
+        extra = {"provenance": self.provenance_record()} if provenance else {}
+        ranks = [None if r is None else int(r) for r in as_lists["rank"]]
+        return [
+            {
+                "entity": as_lists["entity"][r],
+                "period": as_lists["period"][r],
+                "group": as_lists["group"][r],
+                "total": as_lists["total"][r],
+                "stars": as_lists["stars"][r],
+                "rank": ranks[r],
+                "vetoes": fired[r],
+                "dimensions": {k: v[r] for k, v in dims},
+                "indicators": {k: v[r] for k, v in inds},
+                "adjustments": {k: v[r] for k, v in adjs},
+                **extra,
+            }
+            for r in range(len(self))
+        ]
+
+    def provenance_record(self) -> dict[str, Any]:
+        """Rule set id and digest, data digest, library version and evaluator sources."""
+        p = self.provenance
+        return {
+            "ruleset": p.ruleset,
+            "rules_digest": p.rules_digest,
+            "data_digest": self.data_digest,
+            "library_version": p.library_version,
+            "evaluators": dict(p.evaluators),
+        }
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame, one row a record, columns as :meth:`to_columns` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Scorecard.to_pandas needs pandas: pip install 'fortress-score[pandas]'"
+            ) from exc
+        columns = self.to_columns()
+        frame = pd.DataFrame({k: v for k, v in columns.items() if not k.startswith("vetoes.")})
+        frame.insert(6, "vetoes", self._fired_vetoes())
+        return frame
+
+    def _fired_vetoes(self) -> list[list[str]]:
+        """The ids of the vetoes that fired, a list a row."""
+        ids = np.array([v.id for v in self.rules.vetoes], dtype=object)
+        return [ids[hits].tolist() for hits in self._figures.vetoed.T]
+
+    # -- explanation -----------------------------------------------------------------------
+
+    def explain(self, entity: Any, period: Any = None) -> Explanation:
+        """How ``entity``'s total came about in ``period`` (default: its latest period).
+
+        Examples:
+            >>> import fortress_score as fs
+            >>> rules = {"ruleset": "demo", "entity": "branch", "dimensions": [
+            ...     {"id": "performance", "weight": 1, "indicators": [
+            ...         {"id": "recovery", "points": 10, "evaluate":
+            ...          {"kind": "target", "input": "rate", "target": 100, "floor": 90}}]}],
+            ...     "ratings": [{"stars": 5, "min": 90}, {"stars": 4, "min": 80}]}
+            >>> why = fs.score(rules, {"branch": ["A"], "rate": [97.0]}).explain("A")
+            >>> why.total, why.stars, why.next_star, why.gap_to_next_star
+            (70.0, 0, 4, 10.0)
+            >>> line = why.indicators[0]
+            >>> line.inputs, line.attainment, line.points, line.contribution
+            ({'rate': 97.0}, 0.7, 7.0, 70.0)
+        """
+        row = self._row_of(entity, period)
+        return self._explain_row(row)
+
+    def _row_of(self, entity: Any, period: Any) -> int:
+        matches = np.flatnonzero(self._entity_text == str(entity))
+        if matches.size == 0:
+            known = ", ".join(sorted(set(self._entity_text.tolist()))[:10])
+            raise DataError(Problem(f"no row for entity {entity!r} (entities: {known}, ...)",
+                                    column=self.rules.entity))
+        if self._period_text is None:
+            return int(matches[0])
+        periods = self._period_text[matches]
+        if period is None:
+            return int(matches[np.argmax(periods)])
+        chosen = matches[periods == str(period)]
+        if chosen.size == 0:
+            raise DataError(Problem(
+                f"entity {entity!r} has no row for period {period!r} "
+                f"(its periods: {', '.join(sorted(periods.tolist()))})",
+                column=self.rules.period))
+        return int(chosen[0])
+
+    def _explain_row(self, row: int) -> Explanation:
+        f, rules, precision = self._figures, self.rules, self.rules.precision
+
+        def reported(value: float) -> float | None:
+            return None if np.isnan(value) else float(round_half_up(value, precision))
+
+        lines = []
+        i = 0
+        for d, dim in enumerate(rules.dimensions):
+            applies = ~np.isnan(f.attainment[i:i + len(dim.indicators), row])
+            possible = float((f.points[i:i + len(dim.indicators)] * applies).sum())
+            share = float(f.dimension_weights[d, row])
+            for ind in dim.indicators:
+                attainment = float(f.attainment[i, row])
+                points = attainment * f.points[i]
+                contribution = (rules.scale * share * points / possible
+                                if possible > 0 and not np.isnan(points) else np.nan)
+                lines.append(IndicatorLine(
+                    dimension=dim.id,
+                    indicator=ind.id,
+                    title=ind.title,
+                    inputs={c: _maybe(self._table.columns[c][row]) for c in ind.evaluate.inputs},
+                    attainment=None if np.isnan(attainment) else attainment,
+                    points=reported(points),
+                    max_points=ind.points,
+                    weight=share,
+                    contribution=reported(contribution),
+                ))
+                i += 1
+        stars = int(f.stars[row])
+        total = reported(f.reported_total[row])
+        next_star, gap, note = self._next_star(row, stars, total)
+        titles = {d.id: d.title for d in rules.dimensions}
+        titles.update({ind.id: ind.title for _, ind in rules.indicators})
+        titles.update({a.id: a.title for a in rules.adjustments})
+        return Explanation(
+            entity=self._table.entity[row].item() if hasattr(self._table.entity[row], "item")
+            else self._table.entity[row],
+            period=None if self._table.period is None else self._table.period[row],
+            group=None if self._table.group is None else self._table.group[row],
+            total=total,
+            stars=stars,
+            rank=None if np.isnan(f.rank[row]) else int(f.rank[row]),
+            scale=rules.scale,
+            dimensions={d.id: reported(f.dimension_scores[k, row])
+                        for k, d in enumerate(rules.dimensions)},
+            indicators=lines,
+            adjustments={a.id: float(round_half_up(f.adjustment_points[k, row], precision))
+                         for k, a in enumerate(rules.adjustments)},
+            vetoes=[(v.id, v.title) for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]],
+            next_star=next_star,
+            gap_to_next_star=gap,
+            next_star_note=note,
+            titles=titles,
+        )
+
+    def _next_star(
+        self, row: int, stars: int, total: float | None
+    ) -> tuple[int | None, float | None, str]:
+        above = sorted((r for r in self.rules.ratings if r.stars > stars), key=lambda r: r.stars)
+        if total is None:
+            return None, None, "no total: no indicator applies to this row"
+        if not above:
+            return None, None, "the top rating is reached" if self.rules.ratings else ""
+        capping = [v for k, v in enumerate(self.rules.vetoes)
+                   if self._figures.vetoed[k, row] and v.effect.max_stars is not None
+                   and v.effect.max_stars <= stars]
+        if capping:
+            return None, None, f"capped at {stars} stars by veto {capping[0].id!r}"
+        target = above[0]
+        gap = float(round_half_up(max(target.min - total, 0.0), self.rules.precision))
+        return target.stars, gap, ""
+
+    # -- key text, for lookups and digests -------------------------------------------------
+
+    @cached_property
+    def _entity_text(self) -> npt.NDArray[np.str_]:
+        return self._table.entity.astype(str)
+
+    @cached_property
+    def _period_text(self) -> npt.NDArray[np.str_] | None:
+        return None if self._table.period is None else self._table.period.astype(str)
+
+    @cached_property
+    def _group_text(self) -> npt.NDArray[np.str_] | None:
+        return None if self._table.group is None else self._table.group.astype(str)
+
+
+def _maybe(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _to_python(values: npt.NDArray[Any]) -> list[Any]:
+    """Python scalars, NaN as None."""
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()
