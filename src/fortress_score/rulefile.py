@@ -21,11 +21,16 @@ from .errors import Problem, RuleFileError
 
 __all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "read_rule_file", "format_path"]
 
-MAX_FILE_BYTES = 4 * 1024 * 1024
-"""A rule file larger than this is refused: rule packs are a few hundred kilobytes at most."""
+MAX_FILE_BYTES = 2 * 1024 * 1024
+"""A rule file larger than this is refused: a 500-indicator pack is about 100 kB."""
 
-MAX_YAML_NODES = 1_000_000
-"""Alias expansion stops here: a YAML alias bomb fails fast instead of eating memory."""
+MAX_YAML_NODES = 200_000
+"""Nodes built, aliases expanded: past this a file (an alias bomb) fails fast, not slowly."""
+
+_PLAIN_TAGS = {
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+}
 
 Loc = tuple[str | int, ...]
 
@@ -150,12 +155,17 @@ class _YamlBuilder:
         if self.budget < 0:
             raise RuleFileError(
                 Problem(
-                    f"YAML expands to more than {MAX_YAML_NODES} nodes (an alias bomb?)",
+                    f"YAML expands to more than {MAX_YAML_NODES} values (aliases included); "
+                    "refused",
                     file=self.name,
                     line=node.start_mark.line + 1,
                 )
             )
         self.lines.setdefault(loc, node.start_mark.line + 1)
+        plain_tag = _PLAIN_TAGS.get(type(node))
+        if plain_tag is not None and node.tag != plain_tag:
+            self._problem(f"tag {node.tag!r} is not allowed in rule files", node, loc)
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):

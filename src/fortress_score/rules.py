@@ -103,7 +103,21 @@ class EvaluatorCall(_Model):
                 ],
             )
         evaluator = evaluators[kind]
-        params = evaluator.Params.model_validate({k: v for k, v in value.items() if k != "kind"})
+        table = {k: v for k, v in value.items() if k != "kind"}
+        # Unknown keys are refused whatever the plug-in's model says about extras.
+        accepted = set()
+        for name, spec in evaluator.Params.model_fields.items():
+            accepted.update(a for a in (name, spec.alias, spec.validation_alias) if isinstance(a, str))
+        errors: list[Any] = [
+            InitErrorDetails(type="extra_forbidden", loc=(key,), input=table[key])
+            for key in table if key not in accepted
+        ]
+        try:
+            params = evaluator.Params.model_validate(table)
+        except ValidationError as exc:
+            errors = [e for e in exc.errors() if e["type"] != "extra_forbidden"] + errors
+        if errors:
+            raise ValidationError.from_exception_data("EvaluatorCall", errors)
         try:
             inputs = tuple(evaluator.inputs(params))
         except Exception as exc:
@@ -197,62 +211,24 @@ class RuleSet(_Model):
     benchmark: Benchmark | None = None
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> RuleSet:
-        errors: list[InitErrorDetails] = []
-
-        def fail(loc: Loc, message: str, got: Any) -> None:
-            errors.append(
-                InitErrorDetails(
-                    type=PydanticCustomError("rule_check", message), loc=loc, input=got
-                )
+    def _inputs_are_numeric(self) -> RuleSet:
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "rule_check",
+                    "reads column {column!r}, declared type str; evaluators read numbers",
+                    {"column": column},
+                ),
+                loc=(*loc, "inputs", j),
+                input=column,
             )
-
-        seen: dict[str, str] = {}
-        for loc, rule_id in self._ids():
-            if rule_id in seen:
-                fail((*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}", rule_id)
-            else:
-                seen[rule_id] = format_path(loc)
-        keys = {"entity": self.entity, "period": self.period, "group_by": self.group_by}
-        named = [(k, v) for k, v in keys.items() if v is not None]
-        for i, (key, column) in enumerate(named):
-            for other, other_column in named[:i]:
-                if column == other_column:
-                    fail((key,), f"must differ from {other} ({other_column!r})", column)
-        stars_seen: dict[int, int] = {}
-        for i, rating in enumerate(self.ratings):
-            if rating.stars in stars_seen:
-                fail(("ratings", i, "stars"), f"{rating.stars} stars are already rated by "
-                     f"ratings[{stars_seen[rating.stars]}]", rating.stars)
-            stars_seen[rating.stars] = i
-        ordered = sorted(self.ratings, key=lambda r: r.stars)
-        for lower, higher in zip(ordered, ordered[1:]):
-            if higher.min <= lower.min:
-                i = self.ratings.index(higher)
-                fail(("ratings", i, "min"), f"must be above the min of {lower.stars} stars "
-                     f"({lower.min})", higher.min)
-        if self.benchmark is not None and self.benchmark.stars not in stars_seen:
-            fail(("benchmark", "stars"), f"must be one of the rated stars "
-                 f"{sorted(stars_seen)}", self.benchmark.stars)
-        for loc, call in self.calls():
-            for j, column in enumerate(call.inputs):
-                spec = self.fields.get(column)
-                if spec is not None and spec.type == "str":
-                    fail((*loc, "inputs", j), f"reads column {column!r}, declared type str; "
-                         "evaluators read numbers", column)
+            for loc, call in self.calls()
+            for j, column in enumerate(call.inputs)
+            if column in self.fields and self.fields[column].type == "str"
+        ]
         if errors:
             raise ValidationError.from_exception_data("RuleSet", errors)
         return self
-
-    def _ids(self) -> Iterator[tuple[Loc, str]]:
-        for d, dim in enumerate(self.dimensions):
-            yield ("dimensions", d), dim.id
-            for i, ind in enumerate(dim.indicators):
-                yield ("dimensions", d, "indicators", i), ind.id
-        for a, adj in enumerate(self.adjustments):
-            yield ("adjustments", a), adj.id
-        for v, veto in enumerate(self.vetoes):
-            yield ("vetoes", v), veto.id
 
     def calls(self) -> Iterator[tuple[Loc, EvaluatorCall]]:
         """Every evaluator call with its rule path, in file order."""
@@ -305,12 +281,71 @@ def validate_rules(source: RuleSource, evaluators: Mapping[str, Evaluator]) -> R
             Problem(f"the top level must be a mapping of rule keys; got {got}",
                     file=source.file, line=1 if source.file else None)
         )
+    problems = [
+        Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))
+        for loc, message in _cross_check(source.data)
+    ]
     try:
-        return RuleSet.model_validate(source.data, context={"evaluators": evaluators})
+        rules = RuleSet.model_validate(source.data, context={"evaluators": evaluators})
     except ValidationError as exc:
-        problems = [_problem(error, source, evaluators) for error in exc.errors()]
-    problems.sort(key=lambda p: (p.line or 0))
-    raise RuleFileError(problems)
+        problems += [_problem(error, source, evaluators) for error in exc.errors()]
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0))
+        raise RuleFileError(problems)
+    return rules
+
+
+def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
+    """Checks across fields, on the raw data, so they run even where a field is invalid."""
+
+    def items(key: str, parent: Any = data) -> list[tuple[int, Mapping[str, Any]]]:
+        value = parent.get(key) if isinstance(parent, Mapping) else None
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, Mapping)] \
+            if isinstance(value, list) else []
+
+    seen: dict[str, str] = {}
+    rules: list[tuple[Loc, Any]] = []
+    for d, dim in items("dimensions"):
+        rules.append((("dimensions", d), dim))
+        rules += [(("dimensions", d, "indicators", i), ind) for i, ind in items("indicators", dim)]
+    rules += [(("adjustments", a), adj) for a, adj in items("adjustments")]
+    rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
+    for loc, rule in rules:
+        rule_id = rule.get("id")
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in seen:
+            yield (*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}"
+        else:
+            seen[rule_id] = format_path(loc)
+
+    named = [(k, data.get(k)) for k in ("entity", "period", "group_by")
+             if isinstance(data.get(k), str)]
+    for i, (key, column) in enumerate(named):
+        for other, other_column in named[:i]:
+            if column == other_column:
+                yield (key,), f"must differ from {other} ({other_column!r})"
+
+    ratings = [(i, r) for i, r in items("ratings")
+               if isinstance(r.get("stars"), int) and isinstance(r.get("min"), int | float)]
+    by_stars: dict[int, int] = {}
+    for i, rating in ratings:
+        if rating["stars"] in by_stars:
+            yield ("ratings", i, "stars"), (
+                f"{rating['stars']} stars are already rated by ratings[{by_stars[rating['stars']]}]")
+        else:
+            by_stars[rating["stars"]] = i
+    ordered = sorted(ratings, key=lambda item: item[1]["stars"])
+    for (_, lower), (i, higher) in zip(ordered, ordered[1:]):
+        if higher["stars"] > lower["stars"] and higher["min"] <= lower["min"]:
+            yield ("ratings", i, "min"), (
+                f"must be above the min of {lower['stars']} stars ({lower['min']}); "
+                f"got {higher['min']}")
+    benchmark = data.get("benchmark")
+    if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
+            and benchmark["stars"] not in by_stars:
+        yield ("benchmark", "stars"), (
+            f"must be one of the rated stars {sorted(by_stars)}; got {benchmark['stars']}")
 
 
 _QUOTED = re.compile(r"'([^']*)'")
@@ -332,9 +367,9 @@ def _problem(error: Any, source: RuleSource, evaluators: Mapping[str, Evaluator]
         for prefix in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(prefix)
         message = message.replace("Input should be", "must be")
-        if kind not in ("unknown_kind", "rule_check") and got is not None:
-            shown = repr(got) if isinstance(got, str | int | float | bool) else type(got).__name__
-            message += f"; got {shown}"
+        if kind not in ("unknown_kind", "rule_check", "value_error") and \
+                isinstance(got, str | int | float | bool):
+            message += f"; got {got!r}"
         if kind == "literal_error" and isinstance(got, str):
             message += did_you_mean(got, _QUOTED.findall(str(error["msg"])))
     return Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import fortress_score as fs
 
-SETTINGS = settings(max_examples=40, deadline=None,
+SETTINGS = settings(max_examples=40, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 SCALES = (100, 10, 150)

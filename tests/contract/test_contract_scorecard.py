@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 
 import numpy as np
 import pytest
@@ -111,8 +112,8 @@ def test_record_keys_and_shapes(rules):
         assert set(rec["dimensions"]) == {"performance", "atmosphere", "reputation"}
         assert set(rec["indicators"]) == set(INDICATORS)
         assert set(rec["adjustments"]) == {"honours", "violations"}
-        assert isinstance(rec["stars"], int) and not isinstance(rec["stars"], bool)
-        assert isinstance(rec["rank"], int) and not isinstance(rec["rank"], bool)
+        assert isinstance(rec["stars"], numbers.Integral) and not isinstance(rec["stars"], bool)
+        assert isinstance(rec["rank"], numbers.Integral) and not isinstance(rec["rank"], bool)
         assert rec["period"] == "2021-01"
         assert rec["group"] in ("城区", "郊区")
     assert sorted(r["entity"] for r in recs) == sorted(COLUMNS["branch"])
