@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .columns import Table, describe_rows, read_table
-from .errors import DataError, PluginError, Problem
+from .errors import DataError, FortressScoreError, PluginError, Problem
 from .evaluator import Context, Evaluator, FloatArray
 from .plugins import RegisteredEvaluator, build_manager, collect_evaluators
 from .rulefile import RuleSource, format_path, read_rule_file, source_from_mapping
@@ -121,6 +121,8 @@ class Engine:
                           rule=rule_id)
         try:
             values = registered.evaluator.evaluate(columns, call.params, context)
+        except FortressScoreError:
+            raise  # an evaluator's own, deliberate report on the data
         except Exception as exc:
             raise _plugin_error(registered, rule_id,
                                 f"raised {type(exc).__name__}: {exc}") from exc

@@ -10,6 +10,7 @@ import io
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -170,3 +171,13 @@ def test_evaluators_lists_the_builtins():
     assert proc.returncode == 0, proc.stderr
     for name in BUILTINS:
         assert name in proc.stdout
+
+
+SEED_PACK = Path(__file__).resolve().parents[2] / "rules" / "three-dimensions.yaml"
+
+
+@pytest.mark.skipif(not SEED_PACK.exists(), reason="rules/three-dimensions.yaml not present")
+def test_validate_seed_rule_pack():
+    proc = run("validate", SEED_PACK)
+    assert proc.returncode == 0, proc.stderr
+    no_traceback(proc)

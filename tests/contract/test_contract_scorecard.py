@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import numbers
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,3 +278,14 @@ def test_yaml_yml_json_toml_are_equivalent(tmp_path):
         totals = {r["entity"]: float(r["total"]) for r in recs}
         assert totals == {"a": pytest.approx(30), "b": pytest.approx(70)}
     assert len(set(results)) == 1
+
+
+# --------------------------------------------------------------------------- the seed rule pack
+SEED_PACK = Path(__file__).resolve().parents[2] / "rules" / "three-dimensions.yaml"
+
+
+@pytest.mark.skipif(not SEED_PACK.exists(), reason="rules/three-dimensions.yaml not present")
+def test_seed_rule_pack_loads_with_the_three_dimensions():
+    # issue 2 item 7 and DESIGN.md §1: dimension ids performance / atmosphere / reputation
+    rules = fs.load_rules(str(SEED_PACK))
+    assert {d.id for d in rules.dimensions} == {"performance", "atmosphere", "reputation"}

@@ -314,6 +314,21 @@ def test_half_up_rounding_of_89_995(tmp_path):
     assert recs["b3"]["rank"] == 3
 
 
+def test_half_up_rounding_of_decimal_halves_stored_just_below(tmp_path):
+    """The float 89.995 is stored a hair *above* 89.995, so even Python's round() gives 90.0.
+    89.985 and 80.005 are stored a hair *below* their decimal value; a reader checking by hand
+    (四舍五入, "so a reader can check them", DESIGN.md §4) expects 89.99 and 80.01. This test
+    reads issue 2's "a float like 89.995 must report as 90.00" as: round the decimal figure the
+    float stands for, half-up. (Each chain value here is, as a float, exactly x: checked by hand
+    that x/100*100 == x and 100*(w*S)/(100*w) == S for these x.)"""
+    rules = load(tmp_path, make_rules([dim("D", ind("i", target("x", 100, 0)))]))
+    recs = by_entity(fs.score(rules, frame(["b1", "b2"], x=[89.985, 80.005])))
+    assert num(recs["b1"]["total"]) == approx(89.99)
+    assert num(recs["b2"]["total"]) == approx(80.01)
+    assert num(recs["b1"]["indicators"]["i"]) == approx(89.99)
+    assert num(recs["b1"]["dimensions"]["D"]) == approx(89.99)
+
+
 def test_half_up_rounding_precision_0_and_stars_on_rounded_total(tmp_path):
     # target 8 floor 0: x/8 is exact in binary, so all totals are exact halves
     ratings = [

@@ -40,7 +40,7 @@ class Growth(Evaluator):
         self, columns: Mapping[str, FloatArray], params: GrowthParams, context: Context
     ) -> FloatArray:
         baseline = columns[params.baseline]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             growth = (columns[params.current] - baseline) / baseline * 100.0
         growth[baseline == 0] = np.nan
         return attainment_towards(growth, params.target, params.floor)

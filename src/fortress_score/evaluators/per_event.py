@@ -29,7 +29,8 @@ class PerEvent(Evaluator):
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: PerEventParams, context: Context
     ) -> FloatArray:
-        return np.clip(columns[params.input] * (params.each / context.points), 0.0, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.clip(columns[params.input] * (params.each / context.points), 0.0, 1.0)
 
 
 @hookimpl

@@ -38,7 +38,7 @@ class Ratio(Evaluator):
         self, columns: Mapping[str, FloatArray], params: RatioParams, context: Context
     ) -> FloatArray:
         denominator = columns[params.denominator]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             result = np.clip(columns[params.numerator] / denominator, 0.0, 1.0)
         result[denominator == 0] = np.nan if params.empty == "skip" else params.empty
         return result

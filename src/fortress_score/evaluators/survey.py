@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Context, DataError, Evaluator, Params, Problem, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
@@ -62,6 +62,10 @@ class Survey(Evaluator):
             weighted = np.zeros(context.n_rows)
             for level, column in group.fields.items():
                 counts = np.nan_to_num(columns[column], nan=0.0)
+                if (counts < 0).any():
+                    rows = np.flatnonzero(counts < 0)[:5].tolist()
+                    raise DataError(Problem(f"answer counts must be >= 0 ({context.rule}); "
+                                            f"found negative counts at rows {rows}", column=column))
                 answers += counts
                 weighted += params.levels[level] * counts
             speaks = undecided & (answers >= params.min_responses) & (answers > 0)

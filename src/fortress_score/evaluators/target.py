@@ -26,7 +26,8 @@ class TargetParams(Params):
 
 def attainment_towards(values: FloatArray, target: float, floor: float) -> FloatArray:
     """clip((x - floor) / (target - floor), 0, 1); NaN stays NaN."""
-    return np.clip((values - floor) / (target - floor), 0.0, 1.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # huge inputs saturate at 0 or 1
+        return np.clip((values - floor) / (target - floor), 0.0, 1.0)
 
 
 class Target(Evaluator):

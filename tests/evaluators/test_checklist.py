@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import numpy as np
+from evaluate_helper import params_error, run
+
+NAN = np.nan
+
+
+def test_weighted_share_of_items_met() -> None:
+    # 6+2: six goods weigh 1, the two lists weigh 2; all goods met, one list missing: 8 / 10
+    cols = {f"g{i}": [1] for i in range(6)} | {"l1": [1], "l2": [0]}
+    params = {"inputs": list(cols), "weights": [1, 1, 1, 1, 1, 1, 2, 2]}
+    np.testing.assert_allclose(run("checklist", params, **cols), [0.8])
+
+
+def test_equal_weights_by_default_and_empty_items_left_out() -> None:
+    got = run("checklist", {"inputs": ["a", "b", "c"]}, a=[1, 0, NAN], b=[3, 0, NAN], c=[0, NAN, NAN])
+    np.testing.assert_allclose(got, [2 / 3, 0.0, NAN])
+
+
+def test_weights_must_fit_the_inputs() -> None:
+    assert "one entry an input" in params_error("checklist", {"inputs": ["a", "b"], "weights": [1]})
+    assert "not all 0" in params_error("checklist", {"inputs": ["a"], "weights": [0]})

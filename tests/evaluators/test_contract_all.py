@@ -1,0 +1,89 @@
+"""The evaluator contract, checked for every registered evaluator at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fortress_score as fs
+
+# A valid params table for each built-in, over columns x, y, z (values drawn below).
+EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
+    "target": {"input": "x", "target": 10.0, "floor": 0.0},
+    "growth": {"current": "x", "baseline": "y", "target": 10.0, "floor": 0.0},
+    "bands": {"input": "x", "bands": [{"min": 5, "score": 1.0}, {"max": 5, "score": 0.5}]},
+    "ratio": {"numerator": "x", "denominator": "y"},
+    "checklist": {"inputs": ["x", "y", "z"]},
+    "per_event": {"input": "x", "each": 2.0},
+    "survey": {"levels": {"good": 1.0, "bad": 0.0},
+               "groups": [{"name": "all", "fields": {"good": "x", "bad": "y"}}]},
+    "rank": {"input": "x"},
+    "minmax": {"input": "x", "higher_is_better": False},
+    "threshold": {"input": "x", "op": ">", "value": 3.0},
+}
+
+BUILT_INS = sorted(EXAMPLE_PARAMS)
+ENGINE = fs.Engine(entry_points=False)  # hypothesis tests cannot take function fixtures
+
+
+def test_every_builtin_is_registered_and_has_an_example(engine: fs.Engine) -> None:
+    assert sorted(engine.evaluators()) == BUILT_INS
+    assert all(src.startswith("module fortress_score.evaluators.") for src in engine.sources().values())
+
+
+@pytest.mark.parametrize("name", BUILT_INS)
+def test_unknown_params_are_rejected(engine: fs.Engine, name: str) -> None:
+    evaluator = engine.evaluators()[name]
+    with pytest.raises(Exception) as info:
+        evaluator.Params.model_validate({**EXAMPLE_PARAMS[name], "surplus": 1})
+    assert "surplus" in str(info.value)
+
+
+@pytest.mark.parametrize("name", BUILT_INS)
+def test_inputs_are_the_columns_named_in_params(engine: fs.Engine, name: str) -> None:
+    evaluator = engine.evaluators()[name]
+    params = evaluator.Params.model_validate(EXAMPLE_PARAMS[name])
+    assert set(evaluator.inputs(params)) <= {"x", "y", "z"}
+    assert evaluator.inputs(params)
+
+
+values = st.one_of(st.just(np.nan), st.floats(-50, 50, allow_nan=False), st.integers(0, 6).map(float))
+
+
+def _evaluate(evaluator: fs.Evaluator, params: Any, columns: dict[str, np.ndarray],
+              groups: np.ndarray) -> np.ndarray:
+    for array in columns.values():
+        array.flags.writeable = False  # the engine hands evaluators read-only columns
+    context = fs.Context(points=10.0, groups=groups, n_groups=int(groups.max()) + 1 if len(groups) else 0,
+                         rule="i")
+    return evaluator.evaluate(columns, params, context)
+
+
+@pytest.mark.parametrize("name", BUILT_INS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_output_is_attainment_and_ignores_row_order(name: str, data: st.DataObject) -> None:
+    evaluator = ENGINE.evaluators()[name]
+    params = evaluator.Params.model_validate(EXAMPLE_PARAMS[name])
+    n = data.draw(st.integers(1, 12))
+    columns = {c: np.array(data.draw(st.lists(values, min_size=n, max_size=n))) for c in "xyz"}
+    groups = np.array(data.draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    groups = np.unique(groups, return_inverse=True)[1].astype(np.int64)
+
+    try:
+        result = _evaluate(evaluator, params, {k: v.copy() for k, v in columns.items()}, groups)
+    except fs.DataError as exc:  # a deliberate report on impossible data is allowed
+        assert exc.column in columns
+        return
+    assert result.dtype == np.float64 and result.shape == (n,)
+    finite = result[~np.isnan(result)]
+    assert ((finite >= 0) & (finite <= 1)).all()
+
+    order = np.array(data.draw(st.permutations(range(n))))
+    shuffled = _evaluate(evaluator, params, {k: v[order].copy() for k, v in columns.items()},
+                         groups[order])
+    np.testing.assert_array_equal(shuffled, result[order])
