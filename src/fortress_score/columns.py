@@ -220,6 +220,9 @@ class _RawColumns:
 
 def _as_array(values: Any) -> npt.NDArray[Any]:
     array = np.asarray(values)
+    if array.dtype.kind in "US" and not isinstance(values, np.ndarray) and \
+            not all(isinstance(v, str) for v in values):
+        array = np.asarray(values, dtype=object)  # [1.5, "n/a"] must not become all text
     if array.ndim != 1:
         array = np.empty(len(values), dtype=object)
         array[:] = list(values)

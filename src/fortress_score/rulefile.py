@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -97,7 +98,8 @@ def _read_toml(text: str, name: str) -> RuleSource:
     try:
         return RuleSource(tomllib.loads(text), name)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))  # Python < 3.14 has no exc.lineno
+        line = int(found.group(1)) if found else None
         raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line)) from exc
 
 

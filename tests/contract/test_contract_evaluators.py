@@ -43,7 +43,8 @@ def write_rules(directory, evaluate, *, points=100, anchor=False, **top):
 
 def run(directory, evaluate, columns, *, points=100, anchor=False, periods=None, **top):
     """Score one row per value; returns the records in input order."""
-    rules = fs.load_rules(str(write_rules(directory, evaluate, points=points, anchor=anchor, **top)))
+    path = write_rules(directory, evaluate, points=points, anchor=anchor, **top)
+    rules = fs.load_rules(str(path))
     n = len(next(iter(columns.values())))
     data = {"branch": [f"b{k}" for k in range(n)],
             "month": list(periods) if periods is not None else ["2021-01"] * n}
@@ -150,12 +151,14 @@ def test_growth_lower_is_better(tmp_path):
 
 
 def test_growth_target_equal_to_floor_is_a_load_error(tmp_path):
-    load_error(tmp_path, {"kind": "growth", "current": "c", "baseline": "b", "target": 5, "floor": 5})
+    load_error(tmp_path,
+               {"kind": "growth", "current": "c", "baseline": "b", "target": 5, "floor": 5})
 
 
 # --------------------------------------------------------------------------- bands
 def test_bands_open_bounds_half_open_intervals(tmp_path):
-    bands = [{"max": 10, "score": 0.2}, {"min": 10, "max": 20, "score": 0.6}, {"min": 20, "score": 1.0}]
+    bands = [{"max": 10, "score": 0.2}, {"min": 10, "max": 20, "score": 0.6},
+             {"min": 20, "score": 1.0}]
     # -100 -> open lower bound -> 0.2 ; 9.99 -> 0.2 ; 10 -> min inclusive -> 0.6 ;
     # 19.99 -> 0.6 ; 20 -> max exclusive -> 1.0 ; 1e6 -> open upper bound -> 1.0
     recs = run(tmp_path, {"kind": "bands", "input": "x", "bands": bands},
@@ -370,7 +373,8 @@ def test_minmax_within_period_population(tmp_path):
     ],
 )
 def test_threshold_ops(tmp_path, op, expected):
-    recs = run(tmp_path, {"kind": "threshold", "input": "x", "op": op, "value": 5}, {"x": [4, 5, 6]})
+    recs = run(tmp_path, {"kind": "threshold", "input": "x", "op": op, "value": 5},
+               {"x": [4, 5, 6]})
     check(recs, expected)
 
 

@@ -24,7 +24,8 @@ DOC = {
     "dimensions": [
         {"id": "performance", "title": "生产经营业绩", "weight": 40, "indicators": [
             {"id": "line_loss", "title": "综合线损率", "points": 20,
-             "evaluate": {"kind": "target", "input": "line_loss_rate", "target": 2.0, "floor": 4.0}},
+             "evaluate": {"kind": "target", "input": "line_loss_rate", "target": 2.0,
+                          "floor": 4.0}},
             {"id": "bill_recovery", "title": "电费回收率", "points": 30,
              "evaluate": {"kind": "ratio", "numerator": "paid", "denominator": "billed"}},
         ]},
@@ -123,7 +124,8 @@ def test_record_keys_and_shapes(rules):
 def test_records_hand_computed(rules):
     recs = {r["entity"]: r for r in fs.score(rules, COLUMNS).to_records()}
     # 一支部: line_loss x=2 -> a=(2-4)/(2-4)=1 -> 20 ; recovery 100/100 -> 30 ; S_perf = 100
-    #   checklist 3/3 -> 10 -> S_atm = 100 ; survey masses (8,2,0) -> (8+1)/10 = 0.9 -> 9 -> S_rep 90
+    #   checklist 3/3 -> 10 -> S_atm = 100
+    #   survey masses (8,2,0) -> (8+1)/10 = 0.9 -> 9 -> S_rep 90
     #   base = 100*(40*100 + 30*100 + 30*90)/(100*100) = 9700/100 = 97
     #   honours min(1/5, 1) * 5 = +1 -> 98 ; stars 5 ; rank 1 in 城区
     r = recs["一支部"]

@@ -45,7 +45,8 @@ def make_rules(dimensions, *, adjustments=None, vetoes=None, ratings=RATINGS, **
 
 
 def dim(did, *indicators, weight=1):
-    return {"id": did, "title": f"dimension {did}", "weight": weight, "indicators": list(indicators)}
+    return {"id": did, "title": f"dimension {did}", "weight": weight,
+            "indicators": list(indicators)}
 
 
 def ind(iid, evaluate, points=100):
@@ -80,13 +81,14 @@ def approx(x):
     return pytest.approx(x, abs=1e-9)
 
 
-# --------------------------------------------------------------------------- points & dimension score
+# ------------------------------------------------------------------- points & dimension score
 def test_points_and_dimension_score_hand_example(tmp_path):
     # i1: target 100 floor 0 (higher is better), 20 points
     # i2: target 2 floor 4 (lower is better), 30 points
     rules = load(
         tmp_path,
-        make_rules([dim("perf", ind("i1", target("x1", 100, 0), 20), ind("i2", target("x2", 2, 4), 30))]),
+        make_rules([dim("perf", ind("i1", target("x1", 100, 0), 20),
+                        ind("i2", target("x2", 2, 4), 30))]),
     )
     recs = by_entity(fs.score(rules, frame(["b1", "b2"], x1=[50, 100], x2=[2, 3])))
     # b1: a1 = 50/100 = 0.5 -> p1 = 0.5*20 = 10; a2 = (2-4)/(2-4) = 1 -> p2 = 30
@@ -108,7 +110,8 @@ def test_dimension_weights_and_scale(tmp_path):
     rules = load(
         tmp_path,
         make_rules(
-            [dim("A", ind("ia", target("xa")), weight=40), dim("B", ind("ib", target("xb")), weight=60)],
+            [dim("A", ind("ia", target("xa")), weight=40),
+             dim("B", ind("ib", target("xb")), weight=60)],
             scale=10,
             ratings=[{"stars": 1, "min": 5, "title": "one"}],
         ),
@@ -128,7 +131,8 @@ def test_weights_renormalised_over_applicable_dimensions(tmp_path):
     ratio = {"kind": "ratio", "numerator": "done", "denominator": "planned", "empty": "skip"}
     rules = load(
         tmp_path,
-        make_rules([dim("A", ind("ia", target("xa")), weight=40), dim("B", ind("ib", ratio), weight=60)]),
+        make_rules([dim("A", ind("ia", target("xa")), weight=40),
+                    dim("B", ind("ib", ratio), weight=60)]),
     )
     recs = by_entity(
         fs.score(rules, frame(["b1", "b2"], xa=[50, 50], done=[0, 3], planned=[0, 4]))
@@ -154,7 +158,8 @@ def _missing_doc(policy):
 def test_missing_skip_leaves_nan_out_of_both_sums(tmp_path, policy):
     # default policy is skip
     rules = load(tmp_path, _missing_doc(policy))
-    recs = by_entity(fs.score(rules, frame(["b1", "b2"], x=[100, 100], done=[0, 1], planned=[0, 4])))
+    data = frame(["b1", "b2"], x=[100, 100], done=[0, 1], planned=[0, 4])
+    recs = by_entity(fs.score(rules, data))
     # b1: i1 = 1*30 = 30, i2 NaN (left out) ; S = 100 * 30/30 = 100
     assert recs["b1"]["indicators"]["i2"] is None
     assert num(recs["b1"]["indicators"]["i1"]) == approx(30)
@@ -252,9 +257,11 @@ def _veto(vid, col, effect):
 def test_veto_total_zero(tmp_path):
     rules = load(
         tmp_path,
-        make_rules([dim("D", ind("i", target("x")))], vetoes=[_veto("safety", "safety_l4", {"total": 0})]),
+        make_rules([dim("D", ind("i", target("x")))],
+                   vetoes=[_veto("safety", "safety_l4", {"total": 0})]),
     )
-    recs = by_entity(fs.score(rules, frame(["b1", "b2", "b3"], x=[95, 95, 40], safety_l4=[1, 0, 0])))
+    data = frame(["b1", "b2", "b3"], x=[95, 95, 40], safety_l4=[1, 0, 0])
+    recs = by_entity(fs.score(rules, data))
     # b1 vetoed: total 0, no stars, listed ; ranks by total: b2 95 (1), b3 40 (2), b1 0 (3)
     assert num(recs["b1"]["total"]) == approx(0)
     assert list(recs["b1"]["vetoes"]) == ["safety"]
@@ -382,7 +389,8 @@ def test_precision(tmp_path, precision, expected):
 
 
 def test_indicator_points_are_rounded(tmp_path):
-    rules = load(tmp_path, make_rules([dim("D", ind("i1", target("x", 3, 0), 10), ind("i2", target("y"), 90))]))
+    doc = make_rules([dim("D", ind("i1", target("x", 3, 0), 10), ind("i2", target("y"), 90))])
+    rules = load(tmp_path, doc)
     recs = by_entity(fs.score(rules, frame(["b1"], x=[1], y=[100])))
     # i1 = 10/3 = 3.333.. -> 3.33 ; i2 = 90 ; S = 100 * 93.333../100 = 93.33
     assert num(recs["b1"]["indicators"]["i1"]) == approx(3.33)
@@ -426,7 +434,8 @@ def test_ranks_within_group(tmp_path):
         region=["north", "north", "north", "south", "south"],
     )
     recs = by_entity(fs.score(rules, data))
-    assert [recs[e]["group"] for e in ("n1", "n2", "n3", "s1", "s2")] == ["north"] * 3 + ["south"] * 2
+    groups = [recs[e]["group"] for e in ("n1", "n2", "n3", "s1", "s2")]
+    assert groups == ["north"] * 3 + ["south"] * 2
     # north: n2 70, n3 70, n1 50 -> 1, 1, 3 ; south: s2 20, s1 10 -> 1, 2
     assert [recs[e]["rank"] for e in ("n1", "n2", "n3")] == [3, 1, 1]
     assert [recs[e]["rank"] for e in ("s1", "s2")] == [2, 1]

@@ -1,0 +1,141 @@
+"""The data as columns: every problem of a data set at once, and the caller's data untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import fortress_score as fs
+
+RULES: dict[str, Any] = {
+    "ruleset": "data", "entity": "branch", "period": "month",
+    "fields": {
+        "rate": {"title": "电费回收率", "min": 0, "max": 100},
+        "events": {"type": "int", "min": 0},
+        "flag": {"type": "bool", "optional": True},
+        "note": {"type": "str", "optional": True},
+        "dept": {"type": "str"},
+    },
+    "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "recovery", "points": 10, "evaluate": {"kind": "target", "input": "rate", "target": 100, "floor": 90}},
+        {"id": "loss", "points": 10, "evaluate": {"kind": "target", "input": "loss", "target": 2, "floor": 4}},
+    ]}],
+    "adjustments": [{"id": "ev", "kind": "deduction", "cap": 5,
+                     "evaluate": {"kind": "per_event", "input": "events", "each": 1}}],
+}
+
+
+def good() -> dict[str, list[Any]]:
+    return {"branch": ["A", "B", "C"], "month": ["2024-01"] * 3, "rate": [99.0, 95.0, 100.0],
+            "loss": [2.5, None, 3.0], "events": [0, 1, 2], "flag": [1, 0, None], "dept": ["x", "y", "z"]}
+
+
+def problems_of(data: Any) -> dict[str | None, list[fs.Problem]]:
+    with pytest.raises(fs.DataError) as info:
+        fs.score(RULES, data)
+    by_column: dict[str | None, list[fs.Problem]] = {}
+    for p in info.value.problems:
+        by_column.setdefault(p.column, []).append(p)
+    return by_column
+
+
+def test_good_data_in_every_shape_gives_the_same_records() -> None:
+    data = good()
+    expected = fs.score(RULES, data).to_records()
+    records = [dict(zip(data, row)) for row in zip(*data.values())]
+    assert fs.score(RULES, records).to_records() == expected
+    pd = pytest.importorskip("pandas")
+    assert fs.score(RULES, pd.DataFrame(data)).to_records() == expected
+
+
+def test_all_problems_of_a_data_set_at_once() -> None:
+    data = good()
+    data.pop("loss")
+    data["rate"] = [101.0, "n/a", float("inf")]
+    data["events"] = [0.5, -1, 2]
+    data["flag"] = [2, 0, 1]
+    data["dept"] = ["x", None, "z"][:3]
+    found = problems_of(data)
+    assert "needed by loss" in found["loss"][0].message
+    assert {p.message for p in found["rate"]} == {"must hold numbers; found text"}
+    assert found["rate"][0].rows == ("row 1 (branch=B, month=2024-01)",)
+    events = {p.message: p.rows for p in found["events"]}
+    assert events["must be >= 0"] == ("row 1 (branch=B, month=2024-01)",)
+    assert events["must hold whole numbers (type int)"] == ("row 0 (branch=A, month=2024-01)",)
+    assert "0/1" in found["flag"][0].message
+
+
+def test_infinity_and_range_and_empty_values() -> None:
+    data = good()
+    data["rate"] = [101.0, float("inf"), None]
+    found = {p.message: p.rows for p in problems_of(data)["rate"]}
+    assert found["must be finite; found infinity"] == ("row 1 (branch=B, month=2024-01)",)
+    assert found["must be <= 100"] == ("row 0 (branch=A, month=2024-01)", "row 1 (branch=B, month=2024-01)")
+    assert found["must have a value in every row (not declared optional)"] == ("row 2 (branch=C, month=2024-01)",)
+
+
+def test_keys_must_be_present_filled_and_unique() -> None:
+    data = good()
+    data["branch"] = ["A", "A", None]
+    found = problems_of(data)
+    messages = {p.message: p.rows for p in found["branch"]}
+    assert messages["must have a value in every row"] == ("row 2 (branch=None, month=2024-01)",)
+    data = good()
+    data["branch"] = ["A", "A", "B"]
+    (dup,) = problems_of(data)["branch"]
+    assert dup.message == "each (branch, month) must appear once; found repeats"
+    assert dup.rows == ("row 1 (branch=A, month=2024-01)",)
+    data = good()
+    del data["branch"], data["month"]
+    found = problems_of(data)
+    assert "entity column" in found["branch"][0].message and "period column" in found["month"][0].message
+
+
+def test_declared_columns_must_exist_unless_optional() -> None:
+    data = good()
+    del data["dept"], data["flag"]  # flag and note are optional: absent is fine
+    found = problems_of(data)
+    assert found["dept"][0].message == "is missing (declared under fields)"
+    assert "note" not in found and "flag" not in found
+
+
+def test_many_offending_rows_are_summarised() -> None:
+    n = 12
+    data = {"branch": [f"b{i}" for i in range(n)], "month": ["2024-01"] * n, "rate": [-1.0] * n,
+            "loss": [3.0] * n, "events": [0] * n, "dept": ["x"] * n}
+    (problem,) = [p for p in problems_of(data)["rate"]]
+    assert problem.rows[-1] == "and 7 more" and len(problem.rows) == 6
+
+
+def test_empty_and_wrongly_shaped_data() -> None:
+    with pytest.raises(fs.DataError, match="no rows"):
+        fs.score(RULES, {k: [] for k in good()})
+    with pytest.raises(fs.DataError, match="one length"):
+        fs.score(RULES, {"branch": ["A"], "month": ["x", "y"]})
+    with pytest.raises(fs.DataError, match="must be a pandas or polars DataFrame"):
+        fs.score(RULES, 42)
+    with pytest.raises(fs.DataError, match="must hold mappings"):
+        fs.score(RULES, [good(), 3])
+
+
+def test_the_callers_data_is_never_modified() -> None:
+    rate = np.array([99.0, 95.0, 100.0])
+    data: dict[str, Any] = good() | {"rate": rate}
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else list(v)) for k, v in data.items()}
+    card = fs.score(RULES, data)
+    assert rate.flags.writeable  # the caller's array keeps its own flags
+    for k, v in before.items():
+        assert (np.array_equal(data[k], v) if isinstance(v, np.ndarray) else data[k] == v)
+    assert card.to_records()[0]["indicators"]["recovery"] == 9.0
+
+
+def test_pandas_nullable_and_float_columns() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good())
+    frame["events"] = frame["events"].astype("Int64")
+    frame.loc[0, "loss"] = None
+    recs = fs.score(RULES, frame).to_records()
+    assert recs[0]["indicators"]["loss"] is None
+    assert recs[2]["adjustments"] == {"ev": -2.0}

@@ -1,0 +1,101 @@
+"""Reading rule files: formats, positions, and hostile YAML."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+import fortress_score as fs
+from fortress_score import rulefile
+
+PACK = Path(__file__).parent.parent / "rules" / "three-dimensions.yaml"
+
+
+def test_yaml_toml_and_json_give_the_same_rule_set(tmp_path: Path, engine: fs.Engine) -> None:
+    data = yaml.safe_load(PACK.read_text(encoding="utf-8"))
+    (tmp_path / "pack.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    toml_lines = ['ruleset = "three-dimensions-2021"']
+    # TOML: check one small file by hand instead of writing a TOML emitter
+    (tmp_path / "small.toml").write_text(
+        'ruleset = "t"\nentity = "branch"\n[[dimensions]]\nid = "d"\nweight = 1\n'
+        '[[dimensions.indicators]]\nid = "i"\npoints = 10\n'
+        'evaluate = {kind = "target", input = "x", target = 1.0, floor = 0.0}\n', encoding="utf-8")
+    (tmp_path / "small.yaml").write_text(
+        "ruleset: t\nentity: branch\ndimensions:\n- id: d\n  weight: 1\n  indicators:\n"
+        "  - {id: i, points: 10, evaluate: {kind: target, input: x, target: 1.0, floor: 0.0}}\n",
+        encoding="utf-8")
+    assert toml_lines
+    from_yaml = engine.load_rules(PACK)
+    assert engine.load_rules(tmp_path / "pack.json").digest == from_yaml.digest
+    assert engine.load_rules(tmp_path / "small.toml").digest == engine.load_rules(tmp_path / "small.yaml").digest
+
+
+def test_digest_ignores_formatting_and_defaults(tmp_path: Path, engine: fs.Engine) -> None:
+    terse = "ruleset: t\nentity: b\ndimensions: [{id: d, weight: 1, indicators: [{id: i, points: 10, evaluate: {kind: rank, input: x}}]}]\n"
+    spelled = ("# comment\nruleset: t\nentity: b\nscale: 100\nprecision: 2\nmissing: skip\n"
+               "dimensions:\n  - id: d\n    weight: 1.0\n    indicators:\n      - id: i\n        points: 10\n"
+               "        evaluate: {kind: rank, input: x, higher_is_better: true}\n")
+    (tmp_path / "a.yaml").write_text(terse)
+    (tmp_path / "b.yaml").write_text(spelled)
+    assert engine.load_rules(tmp_path / "a.yaml").digest == engine.load_rules(tmp_path / "b.yaml").digest
+    (tmp_path / "c.yaml").write_text(terse.replace("points: 10", "points: 11"))
+    assert engine.load_rules(tmp_path / "c.yaml").digest != engine.load_rules(tmp_path / "a.yaml").digest
+
+
+def test_lines_are_kept_for_every_key() -> None:
+    source = rulefile.read_yaml_text("a: 1\nb:\n  - x: 2\n    y: [3, 4]\n", "f.yaml")
+    assert source.line_of(("a",)) == 1
+    assert source.line_of(("b", 0, "y")) == 4
+    assert source.line_of(("b", 0, "y", 1)) == 4
+    assert source.line_of(("b", 0, "missing", "deeper")) == 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 1\na: 2\n", r"f\.yaml:2: a: key 'a' is given twice"),
+    ("a: !!python/name:os.system ''\n", r"f\.yaml:1: a: cannot read value"),
+    ("a: !!python/object/apply:os.system ['true']\n", r"f\.yaml:1: a: tag .* is not allowed"),
+    ("a: !!python/object/apply:os.system\n  - true\n", r"tag .* is not allowed"),
+    ("a: [1, 2\nb: 3\n", r"f\.yaml:2: not valid YAML"),
+    ("a: *nowhere\n", r"f\.yaml:1: not valid YAML"),
+])
+def test_bad_yaml_names_file_and_line(text: str, expected: str) -> None:
+    with pytest.raises(fs.RuleFileError, match=expected):
+        rulefile.read_yaml_text(text, "f.yaml")
+
+
+def test_alias_bomb_fails_fast(tmp_path: Path, engine: fs.Engine) -> None:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    (tmp_path / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    with pytest.raises(fs.RuleFileError, match="more than .* values"):
+        engine.load_rules(tmp_path / "bomb.yaml")
+    assert time.perf_counter() - started < 30  # a sanity bound, not a benchmark: 1e9 nodes would never end
+
+
+def test_oversized_and_unknown_files_are_refused(tmp_path: Path, engine: fs.Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("ruleset: x\n" + "#" * 200 + "\n")
+    monkeypatch.setattr(rulefile, "MAX_FILE_BYTES", 100)
+    with pytest.raises(fs.RuleFileError, match=r"big\.yaml: rule file is \d+ bytes; at most 100"):
+        engine.load_rules(big)
+    with pytest.raises(fs.RuleFileError, match="must end in"):
+        engine.load_rules(tmp_path / "rules.txt")
+    with pytest.raises(fs.RuleFileError, match="cannot read rule file"):
+        engine.load_rules(tmp_path / "absent.yaml")
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("x.toml", 'ruleset = "a"\nentity = \n', r"x\.toml:2: not valid TOML"),
+    ("x.json", '{"ruleset": "a",\n "entity": }', r"x\.json:2: not valid JSON"),
+    ("x.yaml", "", r"x\.yaml:1: the top level must be a mapping of rule keys; got an empty file"),
+    ("x.json", "[1, 2]", r"x\.json:1: the top level must be a mapping of rule keys; got list"),
+])
+def test_syntax_errors_name_the_line(tmp_path: Path, engine: fs.Engine, name: str, text: str, expected: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(fs.RuleFileError, match=expected):
+        engine.load_rules(tmp_path / name)

@@ -1,0 +1,99 @@
+"""The rule model: every problem of a file at once, each with line, rule path and hint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import fortress_score as fs
+
+BAD = """\
+ruleset: x
+entity: branch
+wieght: 3
+dimensions:
+  - id: perf
+    weight: 0
+    indicators:
+      - id: a
+        points: 10
+        evaluate: {kind: target, input: x, target: 2.0, floor: 2.0}
+      - id: a
+        points: 10
+        evaluate: {kind: targt, input: x}
+      - id: c
+        points: -1
+        evaluate: {kind: threshold, input: x, op: "=>", value: 1, extra: 2}
+adjustments:
+  - {id: v, kind: bonis, cap: 10, evaluate: {kind: per_event, input: v, each: 2}}
+ratings:
+  - {stars: 5, min: 90}
+  - {stars: 4, min: 95}
+benchmark: {stars: 6, consecutive: 3}
+"""
+
+
+def test_every_problem_reported_together_in_line_order(tmp_path: Path, engine: fs.Engine) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD)
+    with pytest.raises(fs.RuleFileError) as info:
+        engine.load_rules(path)
+    found = {(p.line, p.path): p.message for p in info.value.problems}
+    assert all(p.file == str(path) for p in info.value.problems)
+    assert [p.line for p in info.value.problems] == sorted(p.line for p in info.value.problems)
+    assert "unknown key" in found[(3, "wieght")]
+    assert "greater than 0" in found[(6, "dimensions[0].weight")]
+    assert "target must differ from floor" in found[(10, "dimensions[0].indicators[0].evaluate")]
+    assert "already used by dimensions[0].indicators[0]" in found[(11, "dimensions[0].indicators[1].id")]
+    assert "did you mean 'target'?" in found[(13, "dimensions[0].indicators[1].evaluate.kind")]
+    assert "threshold" in found[(13, "dimensions[0].indicators[1].evaluate.kind")]  # lists known kinds
+    assert "greater than 0" in found[(15, "dimensions[0].indicators[2].points")]
+    assert "got '=>'" in found[(16, "dimensions[0].indicators[2].evaluate.op")]
+    assert "unknown key" in found[(16, "dimensions[0].indicators[2].evaluate.extra")]
+    assert "did you mean 'bonus'?" in found[(18, "adjustments[0].kind")]
+    assert "must be above the min of 4 stars" in found[(20, "ratings[0].min")]
+    assert "rated stars [4, 5]" in found[(22, "benchmark.stars")]
+    assert len(found) == 11
+    assert str(info.value).startswith("11 problems:\n")
+    assert isinstance(info.value, ValueError)  # old `except ValueError` still works
+
+
+def test_did_you_mean_for_a_misspelt_key(engine: fs.Engine) -> None:
+    rules = {"ruleset": "x", "entity": "b", "dimensions": [
+        {"id": "d", "wieght": 1, "weight": 1, "indicators": [
+            {"id": "i", "points": 1, "evaluate": {"kind": "target", "inptu": "x", "target": 1, "floor": 0}}]}]}
+    with pytest.raises(fs.RuleFileError) as info:
+        engine.load_rules(rules)
+    messages = {p.path: p.message for p in info.value.problems}
+    assert "did you mean 'weight'?" in messages["dimensions[0].wieght"]
+    assert "did you mean 'input'?" in messages["dimensions[0].indicators[0].evaluate.inptu"]
+    assert messages["dimensions[0].indicators[0].evaluate.input"] == "is required"
+
+
+@pytest.mark.parametrize(("change", "path", "fragment"), [
+    ({"dimensions": []}, "dimensions", "at least 1"),
+    ({"entity": "month", "period": "month"}, "period", "must differ from entity"),
+    ({"missing": "ignore"}, "missing", "'skip', 'zero' or 'error'"),
+    ({"precision": 9}, "precision", "less than or equal to 6"),
+    ({"fields": {"x": {"type": "str"}}}, "dimensions[0].indicators[0].evaluate.inputs[0]", "declared type str"),
+    ({"fields": {"x": {"min": 5, "max": 1}}}, "fields.x", "must not be above max"),
+    ({"vetoes": [{"id": "v", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0}, "effect": {}}]},
+     "vetoes[0].effect", "at least one of"),
+])
+def test_rule_set_checks(engine: fs.Engine, change: dict, path: str, fragment: str) -> None:
+    rules = {"ruleset": "x", "entity": "branch", "dimensions": [
+        {"id": "d", "weight": 1, "indicators": [
+            {"id": "i", "points": 1, "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}}]}]}
+    rules.update(change)
+    with pytest.raises(fs.RuleFileError) as info:
+        engine.load_rules(rules)
+    assert any(p.path == path and fragment in p.message for p in info.value.problems), info.value.problems
+
+
+def test_normalised_rule_set_round_trips(engine: fs.Engine) -> None:
+    pack = engine.load_rules(Path(__file__).parent.parent / "rules" / "three-dimensions.yaml")
+    again = engine.load_rules(pack.to_dict())
+    assert again == pack and again.digest == pack.digest
+    assert pack.columns_needed()["violations"] == ["violations"]
+    assert pack.columns_needed()["kpis_total"] == ["red_list_share"]

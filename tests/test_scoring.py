@@ -1,0 +1,189 @@
+"""The scoring model (DESIGN.md §4), by hand-computed examples and by law."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fortress_score as fs
+from fortress_score.groupwise import competition_rank
+
+
+def target(column: str) -> dict[str, Any]:
+    return {"kind": "target", "input": column, "target": 100, "floor": 0}
+
+
+def rules(**extra: Any) -> dict[str, Any]:
+    """Two dimensions: perf (weight 60: a 30-point and a 10-point indicator), team (40)."""
+    base: dict[str, Any] = {
+        "ruleset": "hand",
+        "entity": "branch",
+        "dimensions": [
+            {"id": "perf", "weight": 60, "indicators": [
+                {"id": "a", "points": 30, "evaluate": target("a")},
+                {"id": "b", "points": 10, "evaluate": target("b")},
+            ]},
+            {"id": "team", "weight": 40, "indicators": [
+                {"id": "c", "points": 50, "evaluate": target("c")},
+            ]},
+        ],
+        "ratings": [{"stars": 5, "min": 90}, {"stars": 4, "min": 80}, {"stars": 3, "min": 70}],
+    }
+    base.update(extra)
+    return base
+
+
+class TestRoundHalfUp:
+    @pytest.mark.parametrize(("value", "precision", "expected"), [
+        (89.995, 2, 90.0), (79.985, 2, 79.99), (0.005, 2, 0.01), (1.005, 2, 1.01),
+        (2.675, 2, 2.68), (0.125, 2, 0.13), (89.994999, 2, 89.99), (-2.5, 0, -3.0),
+        (-0.005, 2, -0.01), (99.5, 0, 100.0), (0.0, 2, 0.0), (100.0, 2, 100.0),
+    ])
+    def test_boundaries_a_float_lands_on(self, value: float, precision: int, expected: float) -> None:
+        assert fs.round_half_up(value, precision) == expected
+
+    @given(st.decimals(min_value=-1000, max_value=1000, places=3), st.integers(0, 2))
+    def test_agrees_with_decimal_half_up_on_written_figures(self, written: Decimal, precision: int) -> None:
+        # a figure typed with 3 decimals rounds the way the score sheet rounds it
+        expected = float(written.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP))
+        assert fs.round_half_up(float(written), precision) == expected
+
+    def test_nan_stays_nan(self) -> None:
+        assert np.isnan(fs.round_half_up(np.nan, 2))
+
+
+def test_hand_computed_two_dimensions() -> None:
+    card = fs.score(rules(), {"branch": ["A"], "a": [80.0], "b": [50.0], "c": [90.0]})
+    (rec,) = card.to_records()
+    # perf = 100 * (0.8*30 + 0.5*10) / 40 = 72.5 ; team = 100 * 0.9*50/50 = 90
+    # total = 100 * (60*72.5 + 40*90) / (100*100) = 79.5
+    assert rec["indicators"] == {"a": 24.0, "b": 5.0, "c": 45.0}
+    assert rec["dimensions"] == {"perf": 72.5, "team": 90.0}
+    assert rec["total"] == 79.5
+    assert rec["stars"] == 3
+
+
+def test_indicator_that_does_not_apply_leaves_both_sums() -> None:
+    card = fs.score(rules(), {"branch": ["A"], "a": [80.0], "b": [None], "c": [90.0]})
+    (rec,) = card.to_records()
+    # perf = 100 * 24 / 30 = 80 (b's 10 points leave the denominator too)
+    assert rec["indicators"]["b"] is None
+    assert rec["dimensions"]["perf"] == 80.0
+    assert rec["total"] == pytest.approx(0.6 * 80 + 0.4 * 90)
+
+
+def test_missing_zero_counts_it_as_nothing() -> None:
+    card = fs.score(rules(missing="zero"), {"branch": ["A"], "a": [80.0], "b": [None], "c": [90.0]})
+    (rec,) = card.to_records()
+    assert rec["indicators"]["b"] == 0.0
+    assert rec["dimensions"]["perf"] == 60.0  # 100 * 24 / 40
+
+
+def test_missing_error_refuses_and_names_indicator_and_row() -> None:
+    with pytest.raises(fs.DataError, match=r"indicator 'b'.*row 1 \(branch=B\)"):
+        fs.score(rules(missing="error"), {"branch": ["A", "B"], "a": [1.0, 1.0], "b": [1.0, None], "c": [1.0, 1.0]})
+
+
+def test_dimension_weights_renormalise_over_dimensions_that_apply() -> None:
+    card = fs.score(rules(), {"branch": ["A"], "a": [None], "b": [None], "c": [90.0]})
+    (rec,) = card.to_records()
+    assert rec["dimensions"] == {"perf": None, "team": 90.0}
+    assert rec["total"] == 90.0  # team alone carries the whole weight
+
+
+def test_row_where_nothing_applies_has_no_total_and_no_rank() -> None:
+    card = fs.score(rules(), {"branch": ["A", "B"], "a": [None, 50.0], "b": [None, 50.0], "c": [None, 50.0]})
+    a, b = card.to_records()
+    assert (a["total"], a["rank"], a["stars"]) == (None, None, 0)
+    assert (b["total"], b["rank"]) == (50.0, 1)
+
+
+def test_adjustments_are_capped_and_signed_then_clamped() -> None:
+    adjustments = [
+        {"id": "honours", "kind": "bonus", "cap": 5, "evaluate": {"kind": "per_event", "input": "h", "each": 2}},
+        {"id": "violations", "kind": "deduction", "cap": 10, "evaluate": {"kind": "per_event", "input": "v", "each": 2}},
+    ]
+    data = {"branch": ["A", "B", "C"], "a": [100.0, 10.0, 80.0], "b": [100.0, 10.0, 50.0],
+            "c": [100.0, 10.0, 90.0], "h": [3, 0, 1], "v": [0, 6, 1]}
+    a, b, c = fs.score(rules(adjustments=adjustments), data).to_records()
+    assert a["adjustments"] == {"honours": 5.0, "violations": 0.0}   # 3*2 = 6 capped at 5
+    assert a["total"] == 100.0                                      # 105 clamped to scale
+    assert b["adjustments"] == {"honours": 0.0, "violations": -10.0}  # 6*2 = 12 capped at 10
+    assert b["total"] == 0.0                                         # 10 - 10
+    assert c["total"] == 79.5 + 2 - 2
+
+
+def test_clamp_false_lets_total_leave_the_scale() -> None:
+    adjustments = [{"id": "h", "kind": "bonus", "cap": 5, "evaluate": {"kind": "per_event", "input": "h", "each": 5}}]
+    card = fs.score(rules(adjustments=adjustments, clamp=False),
+                    {"branch": ["A"], "a": [100.0], "b": [100.0], "c": [100.0], "h": [1]})
+    assert card.to_records()[0]["total"] == 105.0
+
+
+def test_vetoes_cap_total_and_stars_and_are_listed() -> None:
+    vetoes = [
+        {"id": "safety", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0},
+         "effect": {"max_stars": 2, "no_benchmark": True}},
+        {"id": "discipline", "when": {"kind": "threshold", "input": "d", "op": ">", "value": 0},
+         "effect": {"total": 0}},
+    ]
+    data = {"branch": ["A", "B", "C"], "a": [100.0] * 3, "b": [100.0] * 3, "c": [100.0] * 3,
+            "s": [1, 0, 1], "d": [0, 1, 1]}
+    a, b, c = fs.score(rules(vetoes=vetoes), data).to_records()
+    assert (a["total"], a["stars"], a["vetoes"]) == (100.0, 2, ["safety"])
+    assert (b["total"], b["stars"], b["vetoes"]) == (0.0, 0, ["discipline"])
+    assert c["vetoes"] == ["safety", "discipline"]
+
+
+def test_stars_and_ranks_are_decided_on_the_reported_total() -> None:
+    # 89.995 reports as 90.00: five stars, and it ties with a true 90
+    card = fs.score(rules(), {"branch": ["A", "B", "C"], "a": [89.995, 90.0, 89.994],
+                              "b": [89.995, 90.0, 89.994], "c": [89.995, 90.0, 89.994]})
+    a, b, c = card.to_records()
+    assert (a["total"], a["stars"], a["rank"]) == (90.0, 5, 1)
+    assert (b["total"], b["stars"], b["rank"]) == (90.0, 5, 1)
+    assert (c["total"], c["stars"], c["rank"]) == (89.99, 4, 3)
+
+
+def test_ranks_are_within_period_and_group() -> None:
+    data = {"branch": ["A", "B", "C", "A", "B", "C"], "month": ["01"] * 3 + ["02"] * 3,
+            "kind": ["x", "x", "y", "x", "x", "y"],
+            "a": [50.0, 60.0, 10.0, 70.0, 60.0, 90.0], "b": [50.0, 60.0, 10.0, 70.0, 60.0, 90.0],
+            "c": [50.0, 60.0, 10.0, 70.0, 60.0, 90.0]}
+    recs = fs.score(rules(period="month", group_by="kind"), data).to_records()
+    assert [(r["entity"], r["period"], r["group"], r["rank"]) for r in recs] == [
+        ("A", "01", "x", 2), ("B", "01", "x", 1), ("C", "01", "y", 1),
+        ("A", "02", "x", 1), ("B", "02", "x", 2), ("C", "02", "y", 1),
+    ]
+
+
+def test_competition_rank_kernel_ties_share_the_best_rank() -> None:
+    ranks = competition_rank(np.array([90.0, 80.0, 80.0, 70.0, np.nan]), np.zeros(5, dtype=np.int64), descending=True)
+    np.testing.assert_array_equal(ranks, [1, 2, 2, 4, np.nan])
+
+
+score_value = st.one_of(st.none(), st.floats(-20, 120, allow_nan=False))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(score_value, score_value, score_value, st.integers(0, 3)), min_size=1, max_size=25))
+def test_laws_bounds_and_permutation(rows: list[tuple[Any, Any, Any, int]]) -> None:
+    adjustments = [{"id": "v", "kind": "deduction", "cap": 10, "evaluate": {"kind": "per_event", "input": "v", "each": 4}}]
+    data = {"branch": [f"b{i}" for i in range(len(rows))], "a": [r[0] for r in rows],
+            "b": [r[1] for r in rows], "c": [r[2] for r in rows], "v": [r[3] for r in rows]}
+    recs = fs.score(rules(adjustments=adjustments), data).to_records()
+    for rec, row in zip(recs, rows):
+        if all(v is None for v in row[:3]):
+            assert rec["total"] is None
+            continue
+        assert 0.0 <= rec["total"] <= 100.0
+        for value in rec["dimensions"].values():
+            assert value is None or 0.0 <= value <= 100.0
+    reversed_data = {k: v[::-1] for k, v in data.items()}
+    again = fs.score(rules(adjustments=adjustments), reversed_data).to_records()
+    assert sorted(again, key=lambda r: r["entity"]) == sorted(recs, key=lambda r: r["entity"])
