@@ -1,0 +1,157 @@
+"""Plug-ins: registration, name clashes and fault containment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+
+import fortress_score as fs
+
+
+class MeetingsParams(fs.Params):
+    input: str
+    required: int = 3
+
+
+class Meetings(fs.Evaluator):
+    """Meetings held against the number required ("三会一课")."""
+
+    name = "meetings"
+    Params = MeetingsParams
+
+    def inputs(self, params: MeetingsParams) -> list[str]:
+        return [params.input]
+
+    def evaluate(self, columns: Mapping[str, np.ndarray], params: MeetingsParams, context: fs.Context) -> np.ndarray:
+        return np.minimum(columns[params.input] / params.required, 1.0)
+
+
+class Misbehaving(fs.Evaluator):
+    """Returns whatever the test puts in `result`."""
+
+    name = "misbehaving"
+    Params = fs.Params
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def inputs(self, params: Any) -> list[str]:
+        return ["x"]
+
+    def evaluate(self, columns: Mapping[str, np.ndarray], params: Any, context: fs.Context) -> Any:
+        if isinstance(self.result, Exception):
+            raise self.result
+        return self.result(columns["x"]) if callable(self.result) else self.result
+
+
+class MeetingsPlugin:
+    @fs.hookimpl
+    def fortress_score_evaluators(self) -> list[fs.Evaluator]:
+        return [Meetings()]
+
+
+def rules(kind: str, **params: Any) -> dict[str, Any]:
+    return {"ruleset": "p", "entity": "branch", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "meet", "points": 10, "evaluate": {"kind": kind, **params}}]}]}
+
+
+DATA = {"branch": ["A", "B", "C"], "x": [1.0, 3.0, 6.0]}
+
+
+@pytest.mark.parametrize("plugin", [MeetingsPlugin(), Meetings()], ids=["hookimpl object", "bare evaluator"])
+def test_a_notebook_plugin_is_a_first_class_evaluator(plugin: Any) -> None:
+    engine = fs.Engine(plugins=[plugin], entry_points=False)
+    assert "meetings" in engine.evaluators()
+    assert engine.evaluators()["meetings"].description.startswith("Meetings held")
+    card = engine.score(rules("meetings", input="x"), DATA)
+    assert [r["indicators"]["meet"] for r in card.to_records()] == [3.33, 10.0, 10.0]
+    with pytest.raises(fs.RuleFileError, match="unknown key"):
+        engine.load_rules(rules("meetings", input="x", requried=2))
+
+
+def test_module_level_score_takes_plugins() -> None:
+    card = fs.score(rules("meetings", input="x", required=6), DATA, plugins=[Meetings()])
+    assert card.to_records()[1]["indicators"]["meet"] == 5.0
+    assert card.provenance.evaluators["meetings"].startswith("object <Evaluator 'meetings'")
+
+
+def test_two_evaluators_with_one_name_name_both_sources() -> None:
+    class Target(Meetings):
+        name = "target"
+
+    with pytest.raises(fs.PluginError) as info:
+        fs.Engine(plugins=[Target()], entry_points=False)
+    message = str(info.value)
+    assert "'target' is provided twice" in message
+    assert "module fortress_score.evaluators.target" in message and "<Evaluator 'target'" in message
+
+
+def test_badly_declared_plugins_are_refused() -> None:
+    class NoName(Meetings):
+        name = ""
+
+    class Plugin:
+        @fs.hookimpl
+        def fortress_score_evaluators(self) -> list[Any]:
+            return [object(), NoName()]
+
+    with pytest.raises(fs.PluginError) as info:
+        fs.Engine(plugins=[Plugin()], entry_points=False)
+    assert len(info.value.problems) == 2
+    assert "is not a fortress_score.Evaluator" in str(info.value) and "has no name" in str(info.value)
+
+
+@pytest.mark.parametrize(("result", "expected"), [
+    (ZeroDivisionError("boom"), "raised ZeroDivisionError: boom"),
+    (lambda x: x[:2] / 10, "returned 2 values for 3 rows"),
+    (lambda x: np.stack([x, x]), r"returned shape \(2, 3\) for 3 rows"),
+    (lambda x: np.array(["a", "b", "c"]), "must return a numeric array"),
+    (None, "must return a numeric array"),
+    (lambda x: x, r"must return attainment in \[0, 1\] or NaN; got \[3.0, 6.0\] at rows \[1, 2\]"),
+    (lambda x: -x, r"got \[-1.0, -3.0, -6.0\]"),
+    (lambda x: x * np.inf, r"got \[inf, inf, inf\]"),
+])
+def test_a_misbehaving_plugin_is_stopped_with_its_name_source_and_rule(result: Any, expected: str) -> None:
+    plugin = Misbehaving(result)
+    engine = fs.Engine(plugins=[plugin], entry_points=False)
+    with pytest.raises(fs.PluginError, match=expected) as info:
+        engine.score(rules("misbehaving"), DATA)
+    assert info.value.evaluator == "misbehaving"
+    assert "misbehaving" in info.value.source
+    assert "scoring 'meet'" in str(info.value)
+    if isinstance(result, Exception):
+        assert info.value.__cause__ is result
+
+
+def test_a_veto_must_give_zero_or_one() -> None:
+    engine = fs.Engine(plugins=[Misbehaving(lambda x: np.full(3, 0.5))], entry_points=False)
+    vetoed = rules("target", input="x", target=1, floor=0) | {
+        "vetoes": [{"id": "v", "when": {"kind": "misbehaving"}, "effect": {"total": 0}}]}
+    with pytest.raises(fs.PluginError, match=r"scoring 'v': a veto's `when` must give 0 or 1"):
+        engine.score(vetoed, DATA)
+
+
+def test_rules_loaded_elsewhere_need_their_evaluators_here() -> None:
+    loaded = fs.Engine(plugins=[Meetings()], entry_points=False).load_rules(rules("meetings", input="x"))
+    with pytest.raises(fs.PluginError, match="uses evaluator 'meetings', which this engine does not have"):
+        fs.Engine(entry_points=False).score(loaded, DATA)
+
+
+def test_evaluators_cannot_write_into_the_inputs() -> None:
+    def scribble(x: np.ndarray) -> np.ndarray:
+        x[0] = 0.5
+        return x
+
+    engine = fs.Engine(plugins=[Misbehaving(scribble)], entry_points=False)
+    with pytest.raises(fs.PluginError, match="raised ValueError: assignment destination is read-only"):
+        engine.score(rules("misbehaving"), {"branch": ["A"], "x": np.array([0.2])})
+
+
+def test_hookspec_is_documented() -> None:
+    from fortress_score import hookspecs
+
+    doc = hookspecs.fortress_score_evaluators.__doc__ or ""
+    assert "Returns:" in doc and "entry" in doc
