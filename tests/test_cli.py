@@ -1,0 +1,303 @@
+"""The command line on the seed's rule pack and the sample data.
+
+Most tests call `fortress_score.cli.main` in-process (fast) and read the output with
+`capsys`; one runs the installed `fortress-score` console script to prove the entry point.
+Expected content comes from the rule pack (read with PyYAML) and the CSV (read with the csv
+module), never from earlier output of the library.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import fortress_score as fs
+from fortress_score.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+RULES = str(ROOT / "rules" / "three-dimensions.yaml")
+DATA = str(ROOT / "examples" / "branches-2024.csv")
+
+BUILTINS = ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
+            "minmax", "threshold")
+
+
+@pytest.fixture(scope="module")
+def pack() -> dict[str, Any]:
+    return yaml.safe_load(Path(RULES).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def csv_rows() -> list[dict[str, str]]:
+    with open(DATA, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    """main() in-process, with entry points of other installed packages ignored."""
+    code = main(["--no-entry-points", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_clean_error(code: int, out: str, err: str) -> None:
+    assert code == 2, (code, out, err)
+    assert err.startswith("fortress-score: error:"), err
+    assert "Traceback" not in err and "Traceback" not in out
+
+
+@pytest.fixture
+def broken_rules(tmp_path: Path) -> tuple[Path, int, int]:
+    """A rule file with two problems; returns the path and the lines of both."""
+    lines = [
+        "ruleset: broken-pack",
+        "entity: branch",
+        "period: month",
+        "dimensions:",
+        "  - id: performance",
+        "    weight: 40",
+        "    indicators:",
+        "      - id: line_loss",
+        "        points: 10",
+        "        evaluate: {kind: target, input: line_loss_rate, target: 2.0, floor: 2.0}",
+        "      - id: bill_recovery",
+        "        points: 10",
+        "        evaluate: {kind: no_such_evaluator, input: bill_recovery_rate}",
+    ]
+    path = tmp_path / "broken.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    target_line = next(i for i, ln in enumerate(lines, 1) if "floor: 2.0" in ln)
+    kind_line = next(i for i, ln in enumerate(lines, 1) if "no_such_evaluator" in ln)
+    return path, target_line, kind_line
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def test_validate_ok(capsys, pack):
+    code, out, err = run(capsys, "validate", RULES)
+    assert code == 0, err
+    assert pack["ruleset"] in out
+    assert "ok" in out
+    assert err == ""
+
+
+def test_validate_reports_both_problems_with_file_and_line(capsys, broken_rules):
+    path, target_line, kind_line = broken_rules
+    code, out, err = run(capsys, "validate", str(path))
+    assert_clean_error(code, out, err)
+    assert f"{path}:{target_line}" in err  # target == floor
+    assert f"{path}:{kind_line}" in err  # unknown evaluator
+    assert "no_such_evaluator" in err
+    assert "floor" in err
+    assert out == ""
+
+
+def test_debug_lets_the_error_propagate(broken_rules):
+    path, target_line, kind_line = broken_rules
+    with pytest.raises(fs.FortressScoreError) as info:
+        main(["--debug", "--no-entry-points", "validate", str(path)])
+    assert len(info.value.problems) == 2
+    assert sorted(p.line for p in info.value.problems) == sorted([target_line, kind_line])
+
+
+def test_debug_on_bad_period_propagates():
+    with pytest.raises(fs.FortressScoreError):
+        main(["--debug", "--no-entry-points", "score", RULES, DATA, "--period", "1999-13"])
+
+
+# -- score --format json / csv ---------------------------------------------------------------------
+
+
+def _json(capsys, *extra: str) -> list[dict[str, Any]]:
+    code, out, err = run(capsys, "score", RULES, DATA, "--format", "json", *extra)
+    assert code == 0, err
+    records = json.loads(out)
+    assert isinstance(records, list)
+    return records
+
+
+def test_score_json_all_rows(capsys, pack, csv_rows):
+    records = _json(capsys)
+    assert len(records) == len(csv_rows) == 360
+    keys = {(r["entity"], r["period"]) for r in records}
+    assert keys == {(row["branch"], row["month"]) for row in csv_rows}
+    indicator_ids = [i["id"] for d in pack["dimensions"] for i in d["indicators"]]
+    for rec in records:
+        assert {"entity", "period", "group", "total", "stars", "rank", "vetoes", "dimensions",
+                "indicators", "adjustments"} <= set(rec)
+        assert list(rec["indicators"]) == indicator_ids
+        assert list(rec["dimensions"]) == [d["id"] for d in pack["dimensions"]]
+        assert isinstance(rec["vetoes"], list)
+        assert 0 <= rec["total"] <= pack["scale"]
+    # the group is the rule pack's group_by column
+    category = {(row["branch"], row["month"]): row[pack["group_by"]] for row in csv_rows}
+    assert all(rec["group"] == category[(rec["entity"], rec["period"])] for rec in records)
+
+
+def test_score_json_one_period(capsys, csv_rows):
+    everything = _json(capsys)
+    records = _json(capsys, "--period", "2024-05")
+    expected = {row["branch"] for row in csv_rows if row["month"] == "2024-05"}
+    assert len(records) == len(expected) == 30
+    assert {r["period"] for r in records} == {"2024-05"}
+    assert {r["entity"] for r in records} == expected
+    same_month = [r for r in everything if r["period"] == "2024-05"]
+    assert records == same_month
+
+
+def test_score_csv_matches_json(capsys, pack):
+    records = _json(capsys)
+    code, out, err = run(capsys, "score", RULES, DATA, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == len(records)
+    assert {"entity", "period", "group", "total", "stars", "rank", "vetoes"} <= set(rows[0])
+    by_key = {(r["entity"], r["period"]): r for r in records}
+    assert {(r["entity"], r["period"]) for r in rows} == set(by_key)
+    for row in rows:
+        rec = by_key[(row["entity"], row["period"])]
+        assert float(row["total"]) == rec["total"]
+        assert int(row["stars"]) == rec["stars"]
+        assert int(float(row["rank"])) == rec["rank"]
+        assert row["group"] == rec["group"]
+        assert (row["vetoes"].split(";") if row["vetoes"] else []) == rec["vetoes"]
+        figures = {f"dimensions.{k}": v for k, v in rec["dimensions"].items()}
+        figures.update({f"indicators.{k}": v for k, v in rec["indicators"].items()})
+        figures.update({f"adjustments.{k}": v for k, v in rec["adjustments"].items()})
+        for name, value in figures.items():
+            cell = row[name]
+            assert (cell == "") if value is None else (float(cell) == value), (row, name)
+
+
+def test_score_csv_one_period(capsys, csv_rows):
+    code, out, err = run(capsys, "score", RULES, DATA, "--format", "csv", "--period", "2024-05")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["period"] for r in rows} == {"2024-05"}
+    assert len(rows) == sum(1 for row in csv_rows if row["month"] == "2024-05")
+
+
+# -- score, table -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [(), ("--format", "table")])
+def test_score_table_latest_month(capsys, pack, csv_rows, extra):
+    code, out, err = run(capsys, "score", RULES, DATA, *extra)
+    assert code == 0, err
+    latest = max(row["month"] for row in csv_rows)
+    assert pack["title"] in out
+    assert latest in out
+    branches = {row["branch"] for row in csv_rows if row["month"] == latest}
+    assert len(branches) == 30
+    for branch in branches:
+        assert branch in out, branch
+    # only the latest month: one line a branch, no other month on the board
+    for branch in branches:
+        assert sum(line.count(branch) for line in out.splitlines()) == 1, branch
+    earlier = {row["month"] for row in csv_rows} - {latest}
+    assert not any(month in out for month in earlier)
+    for dim in pack["dimensions"]:
+        assert dim["title"] in out
+
+
+def test_score_table_one_period(capsys, csv_rows):
+    code, out, err = run(capsys, "score", RULES, DATA, "--period", "2024-05")
+    assert code == 0, err
+    assert "2024-05" in out
+    assert "2024-12" not in out
+    for branch in {row["branch"] for row in csv_rows}:
+        assert branch in out
+
+
+# -- explain -----------------------------------------------------------------------------------------
+
+
+def test_explain_names_every_indicator(capsys, pack):
+    branch = "江州供电分局党支部"
+    code, out, err = run(capsys, "explain", RULES, DATA, branch, "--period", "2024-03")
+    assert code == 0, err
+    assert branch in out and "2024-03" in out
+    for dim in pack["dimensions"]:
+        for ind in dim["indicators"]:
+            assert ind["id"] in out, ind["id"]
+    assert "total" in out
+
+
+def test_explain_unknown_branch(capsys):
+    code, out, err = run(capsys, "explain", RULES, DATA, "不存在的党支部")
+    assert_clean_error(code, out, err)
+    assert "不存在的党支部" in err
+
+
+# -- evaluators ----------------------------------------------------------------------------------------
+
+
+def test_evaluators_lists_the_builtins(capsys):
+    code, out, err = run(capsys, "evaluators")
+    assert code == 0, err
+    listed = [line.split()[0] for line in out.splitlines() if line.strip()]
+    assert set(BUILTINS) <= set(listed)
+    assert len(listed) == len(BUILTINS)  # entry points ignored: the built-ins only
+
+
+# -- bad data and bad periods ---------------------------------------------------------------------------
+
+
+def test_missing_column(capsys, tmp_path, csv_rows):
+    dropped = "violations"
+    path = tmp_path / "short.csv"
+    names = [n for n in csv_rows[0] if n != dropped]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=names, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(csv_rows)
+    code, out, err = run(capsys, "score", RULES, str(path), "--format", "json")
+    assert_clean_error(code, out, err)
+    assert dropped in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("period", ["2025-01", "2024-5", "May"])
+def test_bad_period(capsys, period):
+    code, out, err = run(capsys, "score", RULES, DATA, "--format", "json", "--period", period)
+    assert_clean_error(code, out, err)
+    assert period in err
+
+
+def test_explain_bad_period(capsys):
+    code, out, err = run(capsys, "explain", RULES, DATA, "江州供电分局党支部", "--period", "2025-01")
+    assert_clean_error(code, out, err)
+    assert "2025-01" in err
+
+
+# -- the installed console script -----------------------------------------------------------------------
+
+
+def test_console_script_entry_point(csv_rows):
+    exe = shutil.which("fortress-score")
+    if exe is None:  # fall back to the scripts directory of this interpreter
+        candidate = Path(sys.executable).with_name("fortress-score")
+        exe = str(candidate) if candidate.exists() else None
+    assert exe is not None, "the fortress-score console script is not installed"
+    proc = subprocess.run([exe, "--no-entry-points", "score", RULES, DATA, "--format", "json",
+                           "--period", "2024-05"],
+                          capture_output=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    records = json.loads(proc.stdout)
+    assert {r["entity"] for r in records} == {row["branch"] for row in csv_rows
+                                              if row["month"] == "2024-05"}
+    proc = subprocess.run([exe, "score", RULES, DATA, "--period", "1999-13"],
+                          capture_output=True, encoding="utf-8", timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("fortress-score: error:")
+    assert "Traceback" not in proc.stderr
