@@ -115,7 +115,7 @@ def test_debug_on_bad_period_propagates():
         main(["--debug", "--no-entry-points", "score", RULES, DATA, "--period", "1999-13"])
 
 
-# -- score --format json / csv ---------------------------------------------------------------------
+# -- score --format json / csv -----------------------------------------------------------------
 
 
 def _json(capsys, *extra: str) -> list[dict[str, Any]]:
@@ -187,7 +187,7 @@ def test_score_csv_one_period(capsys, csv_rows):
     assert len(rows) == sum(1 for row in csv_rows if row["month"] == "2024-05")
 
 
-# -- score, table -----------------------------------------------------------------------------------
+# -- score, table ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("extra", [(), ("--format", "table")])
@@ -219,7 +219,7 @@ def test_score_table_one_period(capsys, csv_rows):
         assert branch in out
 
 
-# -- explain -----------------------------------------------------------------------------------------
+# -- explain -----------------------------------------------------------------------------------
 
 
 def test_explain_names_every_indicator(capsys, pack):
@@ -239,7 +239,7 @@ def test_explain_unknown_branch(capsys):
     assert "不存在的党支部" in err
 
 
-# -- evaluators ----------------------------------------------------------------------------------------
+# -- evaluators --------------------------------------------------------------------------------
 
 
 def test_evaluators_lists_the_builtins(capsys):
@@ -250,7 +250,7 @@ def test_evaluators_lists_the_builtins(capsys):
     assert len(listed) == len(BUILTINS)  # entry points ignored: the built-ins only
 
 
-# -- bad data and bad periods ---------------------------------------------------------------------------
+# -- bad data and bad periods ------------------------------------------------------------------
 
 
 def test_missing_column(capsys, tmp_path, csv_rows):
@@ -275,12 +275,13 @@ def test_bad_period(capsys, period):
 
 
 def test_explain_bad_period(capsys):
-    code, out, err = run(capsys, "explain", RULES, DATA, "江州供电分局党支部", "--period", "2025-01")
+    code, out, err = run(capsys, "explain", RULES, DATA, "江州供电分局党支部",
+                         "--period", "2025-01")
     assert_clean_error(code, out, err)
     assert "2025-01" in err
 
 
-# -- the installed console script -----------------------------------------------------------------------
+# -- the installed console script --------------------------------------------------------------
 
 
 def test_console_script_entry_point(csv_rows):

@@ -1,4 +1,4 @@
-"""The seed's rule pack `rules/three-dimensions.yaml` on the sample data `examples/branches-2024.csv`.
+"""The seed's rule pack `rules/three-dimensions.yaml` on `examples/branches-2024.csv`.
 
 Every expected figure is worked out here, in plain Python, from the CSV row and the rule
 pack's own parameters (read from the YAML with PyYAML, not through the library), following
@@ -69,7 +69,7 @@ def row_of(rows):
     return get
 
 
-# -- plain-Python helpers -----------------------------------------------------------------------
+# -- plain-Python helpers ----------------------------------------------------------------------
 
 
 def indicator(pack: dict[str, Any], ind_id: str) -> dict[str, Any]:
@@ -166,7 +166,8 @@ def hand_score(pack: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
                 possible += ind["points"]
         dimensions[dim["id"]] = 100 * earned / possible if possible else None
     weights = {d["id"]: d["weight"] for d in pack["dimensions"] if dimensions[d["id"]] is not None}
-    base = scale * sum(w * dimensions[d] for d, w in weights.items()) / (100 * sum(weights.values()))
+    weighted = sum(w * dimensions[d] for d, w in weights.items())
+    base = scale * weighted / (100 * sum(weights.values()))
     adjustments = {}
     for adj in pack.get("adjustments", []):
         a = hand_attainment(adj["evaluate"], row, adj["cap"]) or 0.0
@@ -192,7 +193,7 @@ def star_cap(pack: dict[str, Any], vetoes: list[str]) -> int | None:
     return min(caps) if caps else None
 
 
-# -- the seed's own number -----------------------------------------------------------------------
+# -- the seed's own number ---------------------------------------------------------------------
 
 
 def test_seed_red_list_13_of_16_is_81_25_percent(pack, card, by_key, row_of):
@@ -215,7 +216,7 @@ def test_seed_red_list_13_of_16_is_81_25_percent(pack, card, by_key, row_of):
     assert by_key[(branch, month)]["indicators"]["red_list_share"] == pytest.approx(16.25)
 
 
-# -- a branch without masses is assessed by its members -------------------------------------------
+# -- a branch without masses is assessed by its members ----------------------------------------
 
 
 @pytest.mark.parametrize("branch", ["党建工作部党支部", "纪检监察部党支部"])
@@ -243,7 +244,7 @@ def test_no_masses_assessed_by_members(pack, rows, by_key, branch):
         assert rec["dimensions"]["reputation"] == pytest.approx(100 * share, abs=ROUNDING)
 
 
-# -- zero planned tasks: the work chart does not apply --------------------------------------------
+# -- zero planned tasks: the work chart does not apply -----------------------------------------
 
 
 @pytest.mark.parametrize("branch", ["信息中心党支部", "物流服务中心党支部"])
@@ -276,7 +277,7 @@ def test_zero_planned_tasks_work_chart_does_not_apply(pack, card, by_key, row_of
         assert rec["dimensions"]["atmosphere"] > 100 * earned / all_points + ROUNDING
 
 
-# -- the vetoed month ------------------------------------------------------------------------------
+# -- the vetoed month --------------------------------------------------------------------------
 
 
 def test_safety_veto_caps_stars(pack, card, by_key, row_of):
@@ -313,7 +314,7 @@ def test_only_the_vetoed_month_is_vetoed(pack, rows, by_key):
         assert (by_key[(row["branch"], row["month"])]["vetoes"] == ["safety"]) == fired
 
 
-# -- the tie -----------------------------------------------------------------------------------------
+# -- the tie -----------------------------------------------------------------------------------
 
 
 def test_tie_shares_rank_and_next_rank_is_skipped(pack, rows, by_key, row_of):
@@ -344,7 +345,7 @@ def test_tie_shares_rank_and_next_rank_is_skipped(pack, rows, by_key, row_of):
     assert ranks == sorted(1 + sum(1 for q in peers if q["total"] > p["total"]) for p in peers)
 
 
-# -- caps on adjustments -----------------------------------------------------------------------------
+# -- caps on adjustments -----------------------------------------------------------------------
 
 
 def test_violations_deduction_capped(pack, by_key, row_of):
@@ -387,7 +388,7 @@ def test_adjustments_below_cap_are_per_event(pack, rows, by_key):
             assert rec["adjustments"][adj["id"]] == pytest.approx(expected), (row, adj["id"])
 
 
-# -- KPIs a branch is not answerable for ---------------------------------------------------------------
+# -- KPIs a branch is not answerable for -------------------------------------------------------
 
 
 def _performance_by_hand(pack, row):
@@ -448,7 +449,7 @@ def test_missing_zero_would_lower_functional_departments(pack, rows, by_key):
         assert by_key[key]["dimensions"]["performance"] > zero[key]["dimensions"]["performance"]
 
 
-# -- every row -----------------------------------------------------------------------------------------
+# -- every row ---------------------------------------------------------------------------------
 
 
 def test_every_row_matches_the_hand_model(pack, rows, by_key):

@@ -135,3 +135,15 @@ def test_contributions_add_up_to_the_total_before_adjustments(rows: list[tuple[f
         expected_total = min(max(before_adjustments + sum(why.adjustments.values()), 0), 100)
         assert why.total == pytest.approx(expected_total, abs=0.011)
         assert np.isfinite(card.figures.total[i])
+
+
+def test_explain_says_when_the_total_was_clamped() -> None:
+    bonus = [{"id": "honours", "kind": "bonus", "cap": 5,
+              "evaluate": {"kind": "per_event", "input": "viol", "each": 5}}]
+    rules = dict(RULES, adjustments=bonus, vetoes=[])
+    data = dict(DATA, loss=[2.0] * 4, on_list=[16] * 4, done=[10, 10, 10, 8], planned=[10] * 4)
+    card = fs.score(rules, data)
+    clamped = card.explain("甲", "2024-01")     # 100 + 5 -> 100
+    assert (clamped.total, clamped.unclamped_total) == (100.0, 105.0)
+    assert "give 105; clamped to [0, 100]" in str(clamped)
+    assert card.explain("乙", "2024-02").unclamped_total is None   # 88, nothing clamped

@@ -65,27 +65,32 @@ def _parser() -> argparse.ArgumentParser:
         prog="fortress-score",
         description="Score organisational units (party branches) from a rule file.",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of our errors too")
-    parser.add_argument("--no-entry-points", action="store_true",
-                        help="ignore evaluators installed by other packages")
+    common = argparse.ArgumentParser(add_help=False)
+    for options in (parser, common):
+        # given before or after the command; after it, absent must not reset the value
+        default = False if options is parser else argparse.SUPPRESS
+        options.add_argument("--debug", action="store_true", default=default,
+                             help="show tracebacks of our errors too")
+        options.add_argument("--no-entry-points", action="store_true", default=default,
+                             help="ignore evaluators installed by other packages")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = commands.add_parser("validate", help="check a rule file and report every problem")
+    validate = commands.add_parser("validate", parents=[common], help="check a rule file and report every problem")
     validate.add_argument("rules", metavar="RULES")
 
-    score = commands.add_parser("score", help="score data and print the board")
+    score = commands.add_parser("score", parents=[common], help="score data and print the board")
     score.add_argument("rules", metavar="RULES")
     score.add_argument("data", metavar="DATA", help="CSV or JSON (UTF-8)")
     score.add_argument("--period", help="only this period (table: default the latest)")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    explain = commands.add_parser("explain", help="show how one entity's total came about")
+    explain = commands.add_parser("explain", parents=[common], help="show how one entity's total came about")
     explain.add_argument("rules", metavar="RULES")
     explain.add_argument("data", metavar="DATA")
     explain.add_argument("entity", metavar="ENTITY")
     explain.add_argument("--period", help="default: the entity's latest period")
 
-    commands.add_parser("evaluators", help="list the registered evaluators")
+    commands.add_parser("evaluators", parents=[common], help="list the registered evaluators")
     return parser
 
 

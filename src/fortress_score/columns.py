@@ -120,13 +120,14 @@ def read_table(data: Any, rules: RuleSet) -> Table:
         if name not in columns:
             if name in needed:
                 continue  # already reported missing or unreadable
-            if raw.get(name) is None:
+            given = raw.get(name)
+            if given is None:
                 if not spec.optional:
                     problems.append(Problem("is missing (declared under fields)", column=name))
                 continue
             if spec.type == "str":
                 continue
-            numbers, text = _as_float(raw.get(name))
+            numbers, text = _as_float(given)
             if text.any():
                 problems.append(Problem("must hold numbers; found text", column=name,
                                         rows=rows_text(text)))

@@ -120,7 +120,11 @@ def render_explanation(why: Explanation) -> str:
         lines.append("vetoes: " + ", ".join(f"{vid} ({title})" if title else vid
                                             for vid, title in why.vetoes))
     rank = "" if why.rank is None else f", rank {why.rank}"
-    lines.append(f"total: {_figure(why.total) or 'n/a'} of {why.scale:g}, "
+    before = ""
+    if why.unclamped_total is not None:
+        before = f" (contributions and adjustments give {why.unclamped_total:g}; "
+        before += "capped by a veto)" if why.vetoes else f"clamped to [0, {why.scale:g}])"
+    lines.append(f"total: {_figure(why.total) or 'n/a'} of {why.scale:g}{before}, "
                  f"stars: {star_text(why.stars)}{rank}")
     if why.next_star is not None:
         lines.append(f"next star: {why.next_star} stars needs {why.gap_to_next_star:g} more points")

@@ -105,7 +105,7 @@ class EvaluatorCall(_Model):
         evaluator = evaluators[kind]
         table = {k: v for k, v in value.items() if k != "kind"}
         # Unknown keys are refused whatever the plug-in's model says about extras.
-        accepted = set()
+        accepted: set[str] = set()
         for name, spec in evaluator.Params.model_fields.items():
             accepted.update(a for a in (name, spec.alias, spec.validation_alias) if isinstance(a, str))
         errors: list[Any] = [
@@ -375,38 +375,34 @@ def _problem(error: Any, source: RuleSource, evaluators: Mapping[str, Evaluator]
     return Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))
 
 
-def _allowed_keys(
-    loc: Loc, data: Any, evaluators: Mapping[str, Evaluator]
-) -> list[str]:
+def _allowed_keys(loc: Loc, data: Any, evaluators: Mapping[str, Evaluator]) -> list[str]:
     """The keys the model accepts at ``loc`` of the raw data (for "did you mean")."""
-    model: Any = RuleSet
+    model: type[BaseModel] | None = RuleSet
     node: Any = data
+    in_call = False
     for part in loc:
-        node = node[part] if isinstance(node, Mapping | list) else None
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
-        if field is None:
-            return []
-        model = _model_in(field.annotation)
-        if model is EvaluatorCall:
-            evaluator = evaluators.get(node.get("kind")) if isinstance(node, Mapping) else None
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+        in_call = model is EvaluatorCall
+        if in_call:
+            kind = node.get("kind") if isinstance(node, Mapping) else None
+            evaluator = evaluators.get(kind) if isinstance(kind, str) else None
             if evaluator is None:
                 return ["kind"]
             model = evaluator.Params
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        if issubclass(model, EvaluatorCall):
-            return ["kind"]
-        keys = list(model.model_fields)
-        return ["kind", *keys] if model is not RuleSet and _is_params(model, evaluators) else keys
-    return []
+        if model is None:
+            return []
+    assert model is not None
+    return ["kind", *model.model_fields] if in_call else list(model.model_fields)
 
 
-def _is_params(model: type[BaseModel], evaluators: Mapping[str, Evaluator]) -> bool:
-    return any(e.Params is model for e in evaluators.values())
-
-
-def _model_in(annotation: Any) -> Any:
+def _model_in(annotation: Any) -> type[BaseModel] | None:
     """The BaseModel class inside ``list[X]``, ``dict[str, X]``, ``X | None``; else None."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

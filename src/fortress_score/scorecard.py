@@ -85,6 +85,8 @@ class Explanation:
     """Points the reported total lacks for ``next_star``."""
     next_star_note: str = ""
     """Why there is no next star, when there is none."""
+    unclamped_total: float | None = None
+    """The total before clamping to [0, scale] and before veto caps, when it differs."""
     titles: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -107,7 +109,7 @@ class Scorecard:
 
     def __repr__(self) -> str:
         parts = [f"{len(self)} rows", f"{len(np.unique(self._entity_text))} entities"]
-        if self._table.period is not None:
+        if self._period_text is not None:
             parts.append(f"{len(np.unique(self._period_text))} periods")
         return f"<Scorecard {self.rules.ruleset}: {', '.join(parts)}>"
 
@@ -137,7 +139,8 @@ class Scorecard:
 
         Names follow :meth:`to_records` flattened with dots (``dimensions.performance``,
         ``indicators.line_loss``, ``adjustments.violations``, ``vetoes.safety``); empty
-        figures are NaN, vetoes are booleans.
+        figures are NaN, vetoes are booleans, and ``rank`` is float64 so that a row without
+        a total can hold NaN.
         """
         f, t, precision = self._figures, self._table, self.rules.precision
         columns: dict[str, npt.NDArray[Any]] = {"entity": t.entity}
@@ -158,7 +161,7 @@ class Scorecard:
         return columns
 
     def to_records(self, *, provenance: bool = False) -> list[dict[str, Any]]:
-        """One dict a row, figures rounded; see the README for the keys.
+        """One dict a row, figures rounded; ranks are ints (None where there is no total).
 
         Keys: ``entity``, ``period``, ``group``, ``total``, ``stars``, ``rank``, ``vetoes``
         (list of ids), ``dimensions`` {id: score or None}, ``indicators`` {id: points or
@@ -314,8 +317,15 @@ class Scorecard:
             next_star=next_star,
             gap_to_next_star=gap,
             next_star_note=note,
+            unclamped_total=self._unclamped(row, total),
             titles=titles,
         )
+
+    def _unclamped(self, row: int, total: float | None) -> float | None:
+        f = self._figures
+        raw = f.base_total[row] + f.adjustment_points[:, row].sum()
+        reported = None if np.isnan(raw) else float(round_half_up(raw, self.rules.precision))
+        return reported if reported != total else None
 
     def _next_star(
         self, row: int, stars: int, total: float | None
