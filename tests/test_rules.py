@@ -73,6 +73,12 @@ def test_did_you_mean_for_a_misspelt_key(engine: fs.Engine) -> None:
 
 @pytest.mark.parametrize(("change", "path", "fragment"), [
     ({"dimensions": []}, "dimensions", "at least 1"),
+    ({"scale": float("inf")}, "scale", "finite number"),
+    ({"dimensions": [{"id": "d", "weight": float("nan"), "indicators": [
+        {"id": "i", "points": 1, "evaluate": {"kind": "rank", "input": "x"}}]}]}, "dimensions[0].weight", "finite"),
+    ({"dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "i", "points": 1, "evaluate": {"kind": "target", "input": "x", "target": float("inf"), "floor": 0}}]}]},
+     "dimensions[0].indicators[0].evaluate.target", "finite"),
     ({"entity": "month", "period": "month"}, "period", "must differ from entity"),
     ({"missing": "ignore"}, "missing", "'skip', 'zero' or 'error'"),
     ({"precision": 9}, "precision", "less than or equal to 6"),

@@ -17,9 +17,9 @@ FloatArray = npt.NDArray[np.float64]
 
 
 class Params(BaseModel):
-    """Base for evaluator parameters: frozen, unknown keys rejected at load time."""
+    """Base for evaluator parameters: frozen, unknown keys, NaN and infinity rejected at load."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 @dataclass(frozen=True)

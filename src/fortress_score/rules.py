@@ -29,6 +29,9 @@ from .errors import PluginError, Problem, RuleFileError, did_you_mean
 from .evaluator import Evaluator
 from .rulefile import Loc, RuleSource, format_path
 
+LARGEST = 1e9
+"""Upper bound of points, weights, caps and scale: keeps every sum far from overflow."""
+
 __all__ = [
     "Adjustment",
     "Benchmark",
@@ -45,7 +48,7 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FieldSpec(_Model):
@@ -136,14 +139,14 @@ class EvaluatorCall(_Model):
 class Indicator(_Model):
     id: str
     title: str = ""
-    points: float = Field(gt=0)
+    points: float = Field(gt=0, le=LARGEST)
     evaluate: EvaluatorCall
 
 
 class Dimension(_Model):
     id: str
     title: str = ""
-    weight: float = Field(gt=0)
+    weight: float = Field(gt=0, le=LARGEST)
     indicators: list[Indicator] = Field(min_length=1)
 
 
@@ -153,7 +156,7 @@ class Adjustment(_Model):
     id: str
     title: str = ""
     kind: Literal["bonus", "deduction"]
-    cap: float = Field(gt=0)
+    cap: float = Field(gt=0, le=LARGEST)
     evaluate: EvaluatorCall
 
 
@@ -199,7 +202,7 @@ class RuleSet(_Model):
     entity: str
     period: str | None = None
     group_by: str | None = None
-    scale: float = Field(default=100.0, gt=0)
+    scale: float = Field(default=100.0, gt=0, le=LARGEST)
     precision: int = Field(default=2, ge=0, le=6)
     missing: Literal["skip", "zero", "error"] = "skip"
     clamp: bool = True

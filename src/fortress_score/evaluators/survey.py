@@ -68,6 +68,10 @@ class Survey(Evaluator):
                                             f"found negative counts at rows {rows}", column=column))
                 answers += counts
                 weighted += params.levels[level] * counts
+            if not np.isfinite(weighted).all():
+                rows = np.flatnonzero(~np.isfinite(weighted))[:5].tolist()
+                raise DataError(Problem(f"answer counts of group {group.name!r} overflow "
+                                        f"({context.rule}) at rows {rows}"))
             speaks = undecided & (answers >= params.min_responses) & (answers > 0)
             result[speaks] = weighted[speaks] / answers[speaks]
             undecided &= ~speaks
