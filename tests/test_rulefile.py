@@ -99,3 +99,8 @@ def test_syntax_errors_name_the_line(tmp_path: Path, engine: fs.Engine, name: st
     (tmp_path / name).write_text(text)
     with pytest.raises(fs.RuleFileError, match=expected):
         engine.load_rules(tmp_path / name)
+
+
+def test_yes_and_no_stay_words_as_in_yaml_1_2() -> None:
+    source = rulefile.read_yaml_text("fields: {yes: yes, no: no, on: On}\nflag: true\noff: False\n")
+    assert source.data == {"fields": {"yes": "yes", "no": "no", "on": "On"}, "flag": True, "off": False}

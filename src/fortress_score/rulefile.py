@@ -28,6 +28,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 200_000
 """Nodes built, aliases expanded: past this a file (an alias bomb) fails fast, not slowly."""
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 _PLAIN_TAGS = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
@@ -195,6 +196,8 @@ class _YamlBuilder:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
+            return node.value  # YAML 1.2: `yes`, `no`, `on`, `off` are words (a column `no`)
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

@@ -338,12 +338,13 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
                 f"{rating['stars']} stars are already rated by ratings[{by_stars[rating['stars']]}]")
         else:
             by_stars[rating["stars"]] = i
-    ordered = sorted(ratings, key=lambda item: item[1]["stars"])
-    for (_, lower), (i, higher) in zip(ordered, ordered[1:]):
-        if higher["stars"] > lower["stars"] and higher["min"] <= lower["min"]:
+    for i, rating in ratings:
+        below = [r for _, r in ratings if r["stars"] < rating["stars"] and r["min"] >= rating["min"]]
+        if below:
+            highest = max(below, key=lambda r: r["min"])
             yield ("ratings", i, "min"), (
-                f"must be above the min of {lower['stars']} stars ({lower['min']}); "
-                f"got {higher['min']}")
+                f"must be above the min of {highest['stars']} stars ({highest['min']}); "
+                f"got {rating['min']}")
     benchmark = data.get("benchmark")
     if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
             and benchmark["stars"] not in by_stars:
@@ -365,6 +366,10 @@ def _problem(error: Any, source: RuleSource, evaluators: Mapping[str, Evaluator]
             message += f"; expected one of: {', '.join(sorted(allowed))}"
     elif kind == "missing":
         message = "is required"
+    elif kind == "too_short":
+        size = error.get("ctx", {}).get("min_length", 1)
+        message = f"must have at least {size} item{'s' if size != 1 else ''}; got none" \
+            if size == 1 else f"must have at least {size} items"
     else:
         message = str(error["msg"])
         for prefix in ("Value error, ", "Assertion failed, "):
