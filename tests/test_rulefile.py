@@ -46,21 +46,27 @@ def test_digest_ignores_formatting_and_defaults(tmp_path: Path, engine: fs.Engin
     assert engine.load_rules(tmp_path / "c.yaml").digest != engine.load_rules(tmp_path / "a.yaml").digest
 
 
-def test_lines_are_kept_for_every_key() -> None:
+def test_positions_are_kept_for_every_key() -> None:
     source = rulefile.read_yaml_text("a: 1\nb:\n  - x: 2\n    y: [3, 4]\n", "f.yaml")
-    assert source.line_of(("a",)) == 1
-    assert source.line_of(("b", 0, "y")) == 4
-    assert source.line_of(("b", 0, "y", 1)) == 4
-    assert source.line_of(("b", 0, "missing", "deeper")) == 3
+
+    def at(*loc: str | int) -> tuple[int | None, int | None]:
+        problem = source.problem("m", loc)
+        return problem.line, problem.col
+
+    assert at("a") == (1, 1)
+    assert at("b", 0, "y") == (4, 5)
+    assert at("b", 0, "y", 1) == (4, 12)
+    assert at("b", 0, "missing", "deeper") == (3, 5)   # the deepest key the file shows
+    assert str(source.problem("m", ("b", 0, "y"))) == "f.yaml:4:5: b[0].y: m"
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("a: 1\na: 2\n", r"f\.yaml:2: a: key 'a' is given twice"),
-    ("a: !!python/name:os.system ''\n", r"f\.yaml:1: a: cannot read value"),
-    ("a: !!python/object/apply:os.system ['true']\n", r"f\.yaml:1: a: tag .* is not allowed"),
+    ("a: 1\na: 2\n", r"f\.yaml:2:1: a: key 'a' is given twice"),
+    ("a: !!python/name:os.system ''\n", r"f\.yaml:1:4: a: cannot read value"),
+    ("a: !!python/object/apply:os.system ['true']\n", r"f\.yaml:1:4: a: tag .* is not allowed"),
     ("a: !!python/object/apply:os.system\n  - true\n", r"tag .* is not allowed"),
-    ("a: [1, 2\nb: 3\n", r"f\.yaml:2: not valid YAML"),
-    ("a: *nowhere\n", r"f\.yaml:1: not valid YAML"),
+    ("a: [1, 2\nb: 3\n", r"f\.yaml:2:2: not valid YAML"),
+    ("a: *nowhere\n", r"f\.yaml:1:4: not valid YAML"),
 ])
 def test_bad_yaml_names_file_and_line(text: str, expected: str) -> None:
     with pytest.raises(fs.RuleFileError, match=expected):
@@ -90,10 +96,10 @@ def test_oversized_and_unknown_files_are_refused(tmp_path: Path, engine: fs.Engi
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), [
-    ("x.toml", 'ruleset = "a"\nentity = \n', r"x\.toml:2: not valid TOML"),
-    ("x.json", '{"ruleset": "a",\n "entity": }', r"x\.json:2: not valid JSON"),
-    ("x.yaml", "", r"x\.yaml:1: the top level must be a mapping of rule keys; got an empty file"),
-    ("x.json", "[1, 2]", r"x\.json:1: the top level must be a mapping of rule keys; got list"),
+    ("x.toml", 'ruleset = "a"\nentity = \n', r"x\.toml:2:10: not valid TOML"),
+    ("x.json", '{"ruleset": "a",\n "entity": }', r"x\.json:2:13: not valid JSON"),
+    ("x.yaml", "", r"x\.yaml:1:1: the top level must be a mapping of rule keys; got an empty file"),
+    ("x.json", "[1, 2]", r"x\.json:1:1: the top level must be a mapping of rule keys; got list"),
 ])
 def test_syntax_errors_name_the_line(tmp_path: Path, engine: fs.Engine, name: str, text: str, expected: str) -> None:
     (tmp_path / name).write_text(text)

@@ -28,6 +28,7 @@ class Problem:
         message: what was expected and what was found, without the place.
         file: the rule or data file, where there is one.
         line: 1-based line in ``file``, where known.
+        col: 1-based column of that line, where known.
         path: rule path such as ``dimensions[0].indicators[2].evaluate.floor``.
         column: data column.
         rows: a few offending rows, already described (``row 3 (branch=A, month=2024-01)``).
@@ -36,6 +37,7 @@ class Problem:
     message: str
     file: str | None = None
     line: int | None = None
+    col: int | None = None
     path: str | None = None
     column: str | None = None
     rows: tuple[str, ...] = field(default_factory=tuple)
@@ -43,7 +45,10 @@ class Problem:
     def __str__(self) -> str:
         place = []
         if self.file is not None:
-            place.append(f"{self.file}:{self.line}" if self.line is not None else self.file)
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}" + (f":{self.col}" if self.col is not None else "")
+            place.append(where)
         if self.path:
             place.append(self.path)
         if self.column is not None:

@@ -39,19 +39,20 @@ Loc = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class RuleSource:
-    """A rule file's content as plain data, with the line of every key where known."""
+    """A rule file's content as plain data, with the (line, column) of every key where known."""
 
     data: Any
     file: str | None = None
-    lines: dict[Loc, int] = field(default_factory=dict)
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
 
-    def line_of(self, loc: Loc) -> int | None:
-        """The line of the deepest known key along ``loc``."""
+    def problem(self, message: str, loc: Loc) -> Problem:
+        """A Problem at ``loc``, placed at the deepest key along it that the file shows."""
         for end in range(len(loc), -1, -1):
-            line = self.lines.get(tuple(loc[:end]))
-            if line is not None:
-                return line
-        return None
+            position = self.positions.get(tuple(loc[:end]))
+            if position is not None:
+                return Problem(message, file=self.file, line=position[0], col=position[1],
+                               path=format_path(loc))
+        return Problem(message, file=self.file, path=format_path(loc))
 
 
 def format_path(loc: Loc) -> str:
@@ -99,9 +100,9 @@ def _read_toml(text: str, name: str) -> RuleSource:
     try:
         return RuleSource(tomllib.loads(text), name)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))  # Python < 3.14 has no exc.lineno
-        line = int(found.group(1)) if found else None
-        raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line)) from exc
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))  # no exc.lineno before 3.14
+        line, col = (int(found.group(1)), int(found.group(2))) if found else (None, None)
+        raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line, col=col)) from exc
 
 
 def _read_json(text: str, name: str) -> RuleSource:
@@ -109,7 +110,7 @@ def _read_json(text: str, name: str) -> RuleSource:
         return RuleSource(json.loads(text), name)
     except json.JSONDecodeError as exc:
         raise RuleFileError(
-            Problem(f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=exc.lineno)
+            Problem(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, col=exc.colno)
         ) from exc
 
 
@@ -121,9 +122,9 @@ def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark is not None else None
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
             raise RuleFileError(
-                Problem(f"not valid YAML: {exc.problem or exc}", file=name, line=line)
+                Problem(f"not valid YAML: {exc.problem or exc}", file=name, line=line, col=col)
             ) from exc
         except yaml.YAMLError as exc:
             raise RuleFileError(Problem(f"not valid YAML: {exc}", file=name)) from exc
@@ -133,7 +134,7 @@ def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
         data = builder.build(root, ())
         if builder.problems:
             raise RuleFileError(builder.problems)
-        return RuleSource(data, name, builder.lines)
+        return RuleSource(data, name, builder.positions)
     finally:
         loader.dispose()
 
@@ -144,14 +145,13 @@ class _YamlBuilder:
     def __init__(self, loader: yaml.SafeLoader, name: str | None) -> None:
         self.loader = loader
         self.name = name
-        self.lines: dict[Loc, int] = {}
+        self.positions: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.budget = MAX_YAML_NODES
 
     def _problem(self, message: str, node: yaml.Node, loc: Loc) -> None:
-        self.problems.append(
-            Problem(message, file=self.name, line=node.start_mark.line + 1, path=format_path(loc))
-        )
+        self.problems.append(Problem(message, file=self.name, line=node.start_mark.line + 1,
+                                     col=node.start_mark.column + 1, path=format_path(loc)))
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.budget -= 1
@@ -164,7 +164,7 @@ class _YamlBuilder:
                     line=node.start_mark.line + 1,
                 )
             )
-        self.lines.setdefault(loc, node.start_mark.line + 1)
+        self.positions.setdefault(loc, _position(node))
         plain_tag = _PLAIN_TAGS.get(type(node))
         if plain_tag is not None and node.tag != plain_tag:
             self._problem(f"tag {node.tag!r} is not allowed in rule files", node, loc)
@@ -191,7 +191,7 @@ class _YamlBuilder:
             if key in result:
                 self._problem(f"key {key!r} is given twice", key_node, child)
                 continue
-            self.lines[child] = key_node.start_mark.line + 1
+            self.positions[child] = _position(key_node)
             result[key] = self.build(value_node, child)
         return result
 
@@ -206,6 +206,10 @@ class _YamlBuilder:
             return None
         finally:
             self.loader.constructed_objects.clear()
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def source_from_mapping(data: Mapping[str, Any]) -> RuleSource:

@@ -282,12 +282,10 @@ def validate_rules(source: RuleSource, evaluators: Mapping[str, Evaluator]) -> R
         got = "an empty file" if source.data is None else type(source.data).__name__
         raise RuleFileError(
             Problem(f"the top level must be a mapping of rule keys; got {got}",
-                    file=source.file, line=1 if source.file else None)
+                    file=source.file, line=1 if source.file else None,
+                    col=1 if source.file else None)
         )
-    problems = [
-        Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))
-        for loc, message in _cross_check(source.data)
-    ]
+    problems = [source.problem(message, loc) for loc, message in _cross_check(source.data)]
     try:
         rules = RuleSet.model_validate(source.data, context={"evaluators": evaluators})
     except ValidationError as exc:
@@ -380,7 +378,7 @@ def _problem(error: Any, source: RuleSource, evaluators: Mapping[str, Evaluator]
             message += f"; got {got!r}"
         if kind == "literal_error" and isinstance(got, str):
             message += did_you_mean(got, _QUOTED.findall(str(error["msg"])))
-    return Problem(message, file=source.file, line=source.line_of(loc), path=format_path(loc))
+    return source.problem(message, loc)
 
 
 def _allowed_keys(loc: Loc, data: Any, evaluators: Mapping[str, Evaluator]) -> list[str]:
