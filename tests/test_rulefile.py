@@ -97,7 +97,7 @@ def test_oversized_and_unknown_files_are_refused(tmp_path: Path, engine: fs.Engi
 
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("x.toml", 'ruleset = "a"\nentity = \n', r"x\.toml:2:10: not valid TOML"),
-    ("x.json", '{"ruleset": "a",\n "entity": }', r"x\.json:2:13: not valid JSON"),
+    ("x.json", '{"ruleset": "a",\n "entity": }', r"x\.json:2:12: not valid JSON"),
     ("x.yaml", "", r"x\.yaml:1:1: the top level must be a mapping of rule keys; got an empty file"),
     ("x.json", "[1, 2]", r"x\.json:1:1: the top level must be a mapping of rule keys; got list"),
 ])
