@@ -110,3 +110,63 @@ def test_syntax_errors_name_the_line(tmp_path: Path, engine: fs.Engine, name: st
 def test_yes_and_no_stay_words_as_in_yaml_1_2() -> None:
     source = rulefile.read_yaml_text("fields: {yes: yes, no: no, on: On}\nflag: true\noff: False\n")
     assert source.data == {"fields": {"yes": "yes", "no": "no", "on": "On"}, "flag": True, "off": False}
+
+
+TOML_PACK = """\
+ruleset = "t"
+entity = "branch"
+
+[fields.rate]
+title = "电费回收率"
+min = "zero"
+
+[[dimensions]]
+id = "perf"
+weight = 1
+
+[[dimensions.indicators]]
+id = "a"
+points = 10
+evaluate = { kind = "target", input = "x", target = 1.0, floor = 1.0 }
+
+[[dimensions.indicators]]
+id = "b"
+points = -3
+evaluate = { kind = "rank", input = "x" }
+
+[[dimensions]]
+id = "team"
+weight = 0
+
+  [[dimensions.indicators]]
+  id = "c"
+  "points" = 5
+  evaluate.kind = "rank"
+  evaluate.input = "y"
+  evaluate.extra = 1
+"""
+
+
+def test_toml_problems_point_at_their_lines(tmp_path: Path, engine: fs.Engine) -> None:
+    (tmp_path / "r.toml").write_text(TOML_PACK, encoding="utf-8")
+    with pytest.raises(fs.RuleFileError) as info:
+        engine.load_rules(tmp_path / "r.toml")
+    where = {p.path: (p.line, p.col) for p in info.value.problems}
+    assert where == {
+        "fields.rate.min": (6, 1),
+        "dimensions[0].indicators[0].evaluate": (15, 1),
+        "dimensions[0].indicators[1].points": (19, 1),
+        "dimensions[1].weight": (24, 1),
+        "dimensions[1].indicators[0].evaluate.extra": (31, 3),
+    }
+
+
+def test_json_problems_point_at_their_lines(tmp_path: Path, engine: fs.Engine) -> None:
+    (tmp_path / "r.json").write_text(
+        '{"ruleset": "j", "entity": "b",\n "dimensions": [\n  {"id": "d", "weight": 1, "indicators": [\n'
+        '   {"id": "i", "points": 0,\n    "evaluate": {"kind": "rank", "input": "x"}}]}]}\n')
+    with pytest.raises(fs.RuleFileError, match=r"r\.json:4:16: dimensions\[0\]\.indicators\[0\]\.points"):
+        engine.load_rules(tmp_path / "r.json")
+    (tmp_path / "twice.json").write_text('{"ruleset": "a", "ruleset": "b"}')
+    with pytest.raises(fs.RuleFileError, match="key 'ruleset' is given twice"):
+        engine.load_rules(tmp_path / "twice.json")

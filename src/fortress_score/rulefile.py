@@ -98,20 +98,79 @@ def read_rule_file(path: str | os.PathLike[str]) -> RuleSource:
 
 def _read_toml(text: str, name: str) -> RuleSource:
     try:
-        return RuleSource(tomllib.loads(text), name)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+), column (\d+)", str(exc))  # no exc.lineno before 3.14
         line, col = (int(found.group(1)), int(found.group(2))) if found else (None, None)
         raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line, col=col)) from exc
+    return RuleSource(data, name, _toml_positions(text))
+
+
+_TOML_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_TOML_KEY = re.compile(r"^(\s*)((?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'))*)\s*=")
+
+
+def _toml_keys(dotted: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", dotted)]
+
+
+def _toml_positions(text: str) -> dict[Loc, tuple[int, int]]:
+    """Where each table and key of a TOML file stands, for error messages.
+
+    tomllib keeps no positions, so headers (``[a]``, ``[[a.b]]``) and ``key =`` lines are
+    read here; keys inside inline tables share their line. Good enough to point at a line.
+    """
+    positions: dict[Loc, tuple[int, int]] = {}
+    counts: dict[Loc, int] = {}
+    arrays: set[tuple[str, ...]] = set()
+    table: Loc = ()
+    in_string = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"""') % 2 or line.count("'''") % 2:
+            in_string = not in_string
+            continue
+        if in_string:
+            continue
+        header = _TOML_HEADER.match(line)
+        if header:
+            keys = _toml_keys(header.group(2))
+            loc: Loc = ()
+            for i, key in enumerate(keys):
+                loc = (*loc, key)
+                if tuple(keys[: i + 1]) in arrays and i < len(keys) - 1:
+                    loc = (*loc, counts[loc] - 1)
+            if header.group(1) == "[[":
+                arrays.add(tuple(keys))
+                counts[loc] = counts.get(loc, 0) + 1
+                loc = (*loc, counts[loc] - 1)
+            table = loc
+            positions.setdefault(table, (number, line.index("[") + 1))
+            continue
+        key = _TOML_KEY.match(line)
+        if key:
+            positions.setdefault((*table, *_toml_keys(key.group(2))), (number, len(key.group(1)) + 1))
+    return positions
 
 
 def _read_json(text: str, name: str) -> RuleSource:
+    def refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise RuleFileError(Problem(f"key {key!r} is given twice", file=name))
+            result[key] = value
+        return result
+
     try:
-        return RuleSource(json.loads(text), name)
+        data = json.loads(text, object_pairs_hook=refuse_repeats)
     except json.JSONDecodeError as exc:
         raise RuleFileError(
             Problem(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, col=exc.colno)
         ) from exc
+    try:  # JSON is YAML: its composer knows where every key stands
+        return RuleSource(data, name, read_yaml_text(text, name).positions)
+    except RuleFileError:
+        return RuleSource(data, name)
 
 
 def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
