@@ -81,7 +81,7 @@ def test_explain_without_period_takes_the_latest_and_notes_vetoes(card: fs.Score
 def test_explain_of_unknown_rows_says_what_exists(card: fs.Scorecard) -> None:
     with pytest.raises(fs.DataError, match="no row for entity '丙'"):
         card.explain("丙")
-    with pytest.raises(fs.DataError, match=r"has no row for period '2024-03' \(its periods: 2024-01, 2024-02\)"):
+    with pytest.raises(fs.PeriodError, match=r"has no row for period '2024-03' \(its periods: 2024-01, 2024-02\)"):
         card.explain("甲", "2024-03")
 
 

@@ -6,7 +6,14 @@ The public names are listed in ``__all__``; everything else may change.
 from __future__ import annotations
 
 from .engine import Engine, load_rules, score
-from .errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
+from .errors import (
+    DataError,
+    FortressScoreError,
+    PeriodError,
+    PluginError,
+    Problem,
+    RuleFileError,
+)
 from .evaluator import Context, Evaluator, Params
 from .hookspecs import hookimpl, hookspec
 from .rules import RuleSet
@@ -22,6 +29,7 @@ __all__ = [
     "FortressScoreError",
     "IndicatorLine",
     "Params",
+    "PeriodError",
     "PluginError",
     "Problem",
     "Provenance",

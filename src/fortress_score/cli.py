@@ -19,7 +19,7 @@ import numpy as np
 
 from .display import board_table, render
 from .engine import Engine
-from .errors import DataError, FortressScoreError, Problem
+from .errors import DataError, FortressScoreError, PeriodError, Problem
 
 __all__ = ["main", "read_data_file"]
 
@@ -136,7 +136,7 @@ def _print_scores(card: Any, args: argparse.Namespace) -> int:
     if period is not None:
         keep = columns["period"].astype(str) == str(period)
         if not keep.any():
-            raise DataError(Problem(f"no row has period {period!r}", column=card.rules.period))
+            raise PeriodError(Problem(f"no row has period {period!r}", column=card.rules.period))
     if args.format == "json":
         records = [r for r, kept in zip(card.to_records(), keep) if kept]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "DataError",
     "FortressScoreError",
+    "PeriodError",
     "PluginError",
     "Problem",
     "RuleFileError",
@@ -105,6 +106,10 @@ class RuleFileError(FortressScoreError, ValueError):
 
 class DataError(FortressScoreError, ValueError):
     """Input data that does not fit the rule set: missing columns, bad values, duplicates."""
+
+
+class PeriodError(DataError):
+    """A period that is not in the data, or period values that cannot be read as periods."""
 
 
 class PluginError(FortressScoreError, TypeError):

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .columns import Table
-from .errors import DataError, Problem
+from .errors import DataError, PeriodError, Problem
 from .rules import RuleSet
 from .scoring import Figures, round_half_up
 
@@ -258,7 +258,7 @@ class Scorecard:
             return int(matches[np.argmax(periods)])
         chosen = matches[periods == str(period)]
         if chosen.size == 0:
-            raise DataError(Problem(
+            raise PeriodError(Problem(
                 f"entity {entity!r} has no row for period {period!r} "
                 f"(its periods: {', '.join(sorted(periods.tolist()))})",
                 column=self.rules.period))
