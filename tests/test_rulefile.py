@@ -170,3 +170,14 @@ def test_json_problems_point_at_their_lines(tmp_path: Path, engine: fs.Engine) -
     (tmp_path / "twice.json").write_text('{"ruleset": "a", "ruleset": "b"}')
     with pytest.raises(fs.RuleFileError, match="key 'ruleset' is given twice"):
         engine.load_rules(tmp_path / "twice.json")
+
+
+@pytest.mark.parametrize(("name", "template"), [
+    ("deep.yaml", "a: {}\n"), ("deep.json", '{{"a": {}}}'), ("deep.toml", "a = {}\n"),
+])
+@pytest.mark.parametrize("depth", [100, 5000])
+def test_absurd_nesting_is_refused_not_a_recursion_error(tmp_path: Path, engine: fs.Engine, name: str,
+                                                          template: str, depth: int) -> None:
+    (tmp_path / name).write_text(template.format("[" * depth + "]" * depth))
+    with pytest.raises(fs.RuleFileError, match="nesting is deeper than 64 levels"):
+        engine.load_rules(tmp_path / name)

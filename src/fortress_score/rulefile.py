@@ -28,6 +28,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_YAML_NODES = 200_000
 """Nodes built, aliases expanded: past this a file (an alias bomb) fails fast, not slowly."""
 
+MAX_DEPTH = 64
+"""Nesting deeper than this is refused: rule files are a handful of levels deep."""
+
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _PLAIN_TAGS = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
@@ -89,11 +92,24 @@ def read_rule_file(path: str | os.PathLike[str]) -> RuleSource:
         raise RuleFileError(
             Problem(f"rule file must be UTF-8; byte {exc.start} is not", file=name)
         ) from exc
-    if suffix == ".toml":
-        return _read_toml(text, name)
-    if suffix == ".json":
-        return _read_json(text, name)
-    return read_yaml_text(text, name)
+    reader = {".toml": _read_toml, ".json": _read_json}.get(suffix, read_yaml_text)
+    try:
+        source = reader(text, name)
+    except RecursionError as exc:  # the parsers recurse: a hostile file nests thousands deep
+        raise RuleFileError(Problem(f"nesting is deeper than {MAX_DEPTH} levels", file=name)) from exc
+    _check_depth(source)
+    return source
+
+
+def _check_depth(source: RuleSource) -> None:
+    pending: list[tuple[Any, int]] = [(source.data, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise RuleFileError(Problem(f"nesting is deeper than {MAX_DEPTH} levels",
+                                        file=source.file))
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        pending.extend((child, depth + 1) for child in children)
 
 
 def _read_toml(text: str, name: str) -> RuleSource:
