@@ -147,3 +147,11 @@ def test_explain_says_when_the_total_was_clamped() -> None:
     assert (clamped.total, clamped.unclamped_total) == (100.0, 105.0)
     assert "give 105; clamped to [0, 100]" in str(clamped)
     assert card.explain("乙", "2024-02").unclamped_total is None   # 88, nothing clamped
+
+
+def test_data_digest_is_the_same_for_every_shape_of_the_same_data() -> None:
+    records = [dict(zip(DATA, row)) for row in zip(*DATA.values())]
+    digests = {fs.score(RULES, DATA).data_digest, fs.score(RULES, records).data_digest}
+    pd = pytest.importorskip("pandas")
+    digests.add(fs.score(RULES, pd.DataFrame(DATA)).data_digest)
+    assert len(digests) == 1
