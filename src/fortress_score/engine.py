@@ -106,11 +106,8 @@ class Engine:
 
     def _evaluate_all(
         self, table: Table, calls: list[tuple[str, float, EvaluatorCall]]
-    ) -> FloatArray:
-        result = np.empty((len(calls), table.n_rows))
-        for i, (rule_id, points, call) in enumerate(calls):
-            result[i] = self._evaluate(table, rule_id, points, call)
-        return result
+    ) -> list[FloatArray]:
+        return [self._evaluate(table, rule_id, points, call) for rule_id, points, call in calls]
 
     def _evaluate(
         self, table: Table, rule_id: str, points: float, call: EvaluatorCall
@@ -128,9 +125,8 @@ class Engine:
                                 f"raised {type(exc).__name__}: {exc}") from exc
         return _checked_attainment(values, table.n_rows, registered, rule_id)
 
-    def _check_veto_values(self, rules: RuleSet, triggers: FloatArray) -> None:
-        for v, veto in enumerate(rules.vetoes):
-            row = triggers[v]
+    def _check_veto_values(self, rules: RuleSet, triggers: list[FloatArray]) -> None:
+        for veto, row in zip(rules.vetoes, triggers):
             bad = ~np.isnan(row) & (row != 0.0) & (row != 1.0)
             if bad.any():
                 registered = self._registered[veto.when.kind]
@@ -170,24 +166,25 @@ def _checked_attainment(
     return array
 
 
-def _apply_missing_policy(rules: RuleSet, table: Table, attainment: FloatArray) -> FloatArray:
+def _apply_missing_policy(
+    rules: RuleSet, table: Table, attainment: list[FloatArray]
+) -> list[FloatArray]:
     if rules.missing == "skip":
         return attainment
-    empty = np.isnan(attainment)
-    if not empty.any():
-        return attainment
     if rules.missing == "zero":
-        return np.where(empty, 0.0, attainment)
-    problems = [
-        Problem(
-            f"indicator {ind.id!r} does not apply to some rows and the rule set says "
-            "missing: error",
-            rows=describe_rows(np.flatnonzero(empty[i]), table.entity, table.period,
-                                rules.entity, rules.period),
-        )
-        for i, (_, ind) in enumerate(rules.indicators) if empty[i].any()
-    ]
-    raise DataError(problems)
+        return [np.where(np.isnan(a), 0.0, a) for a in attainment]
+    problems = []
+    for (_, indicator), values in zip(rules.indicators, attainment):
+        empty = np.flatnonzero(np.isnan(values))
+        if empty.size:
+            problems.append(Problem(
+                f"indicator {indicator.id!r} does not apply to some rows and the rule set says "
+                "missing: error",
+                rows=describe_rows(empty, table.entity, table.period, rules.entity, rules.period),
+            ))
+    if problems:
+        raise DataError(problems)
+    return attainment
 
 
 @lru_cache(maxsize=1)

@@ -162,9 +162,10 @@ def _toml_positions(text: str) -> dict[Loc, tuple[int, int]]:
             table = loc
             positions.setdefault(table, (number, line.index("[") + 1))
             continue
-        key = _TOML_KEY.match(line)
-        if key:
-            positions.setdefault((*table, *_toml_keys(key.group(2))), (number, len(key.group(1)) + 1))
+        assignment = _TOML_KEY.match(line)
+        if assignment:
+            keys_loc = (*table, *_toml_keys(assignment.group(2)))
+            positions.setdefault(keys_loc, (number, len(assignment.group(1)) + 1))
     return positions
 
 

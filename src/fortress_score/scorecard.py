@@ -152,8 +152,7 @@ class Scorecard:
         for d, dim in enumerate(self.rules.dimensions):
             columns[f"dimensions.{dim.id}"] = round_half_up(f.dimension_scores[d], precision)
         for i, (_, ind) in enumerate(self.rules.indicators):
-            columns[f"indicators.{ind.id}"] = round_half_up(f.attainment[i] * f.points[i],
-                                                            precision)
+            columns[f"indicators.{ind.id}"] = round_half_up(f.indicator_points(i), precision)
         for a, adj in enumerate(self.rules.adjustments):
             columns[f"adjustments.{adj.id}"] = round_half_up(f.adjustment_points[a], precision)
         for v, veto in enumerate(self.rules.vetoes):
@@ -273,11 +272,11 @@ class Scorecard:
         lines = []
         i = 0
         for d, dim in enumerate(rules.dimensions):
-            applies = ~np.isnan(f.attainment[i:i + len(dim.indicators), row])
+            applies = [not np.isnan(a[row]) for a in f.attainment[i:i + len(dim.indicators)]]
             possible = float((f.points[i:i + len(dim.indicators)] * applies).sum())
             share = float(f.dimension_weights[d, row])
             for ind in dim.indicators:
-                attainment = float(f.attainment[i, row])
+                attainment = float(f.attainment[i][row])
                 points = attainment * f.points[i]
                 contribution = (rules.scale * share * points / possible
                                 if possible > 0 and not np.isnan(points) else np.nan)

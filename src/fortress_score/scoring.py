@@ -7,6 +7,7 @@ stars and ranks are decided on the rounded total, so a reader can check them by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,11 +40,11 @@ def round_half_up(values: FloatArray | float, precision: int) -> FloatArray:
 class Figures:
     """Unrounded figures a row, and the decisions taken on the rounded total.
 
-    Arrays of rules have one row a rule in file order and one column a data row.
+    Per-rule figures hold one array a rule in file order, each with one value a data row.
     """
 
-    attainment: FloatArray
-    """(indicators, rows): after the missing policy; NaN = does not apply."""
+    attainment: tuple[FloatArray, ...]
+    """One array an indicator, after the missing policy; NaN = does not apply."""
     points: FloatArray
     """(indicators,): each indicator's points P_i."""
     dimension_scores: FloatArray
@@ -63,49 +64,58 @@ class Figures:
     rank: FloatArray
     """(rows,): competition rank within the peer population; NaN where no total."""
 
+    def indicator_points(self, i: int) -> FloatArray:
+        """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
+        return self.attainment[i] * self.points[i]
+
 
 def compute_figures(
     rules: RuleSet,
-    attainment: FloatArray,
-    adjustment_attainment: FloatArray,
-    veto_triggers: FloatArray,
+    attainment: Sequence[FloatArray],
+    adjustment_attainment: Sequence[FloatArray],
+    veto_triggers: Sequence[FloatArray],
     groups: npt.NDArray[np.int64],
 ) -> Figures:
-    """Apply the scoring model to evaluated attainment (the missing policy already applied)."""
-    n_rows = attainment.shape[1]
+    """Apply the scoring model to evaluated attainment (the missing policy already applied).
+
+    Sums run one indicator at a time over whole columns: no (indicators x rows) matrix is
+    built, so memory stays near one column a rule.
+    """
+    n_rows = groups.shape[0]
     points = np.array([ind.points for _, ind in rules.indicators], dtype=np.float64)
-    applies = ~np.isnan(attainment)
 
     dimension_scores = np.full((len(rules.dimensions), n_rows), np.nan)
-    start = 0
+    i = 0
     for d, dimension in enumerate(rules.dimensions):
-        stop = start + len(dimension.indicators)
-        block = slice(start, stop)
-        earned = np.nansum(attainment[block] * points[block, None], axis=0)
-        possible = (applies[block] * points[block, None]).sum(axis=0)
+        earned = np.zeros(n_rows)
+        possible = np.zeros(n_rows)
+        for _ in dimension.indicators:
+            applies = ~np.isnan(attainment[i])
+            earned += np.where(applies, attainment[i] * points[i], 0.0)
+            possible += applies * points[i]
+            i += 1
         with np.errstate(invalid="ignore", divide="ignore"):
-            dimension_scores[d] = np.where(possible > 0, 100.0 * earned / possible, np.nan)
-        start = stop
+            np.divide(100.0 * earned, possible, out=dimension_scores[d], where=possible > 0)
 
     weights = np.array([dim.weight for dim in rules.dimensions], dtype=np.float64)
     dimension_applies = ~np.isnan(dimension_scores)
-    weight_sum = (dimension_applies * weights[:, None]).sum(axis=0)
+    weight_sum = weights @ dimension_applies
     with np.errstate(invalid="ignore", divide="ignore"):
         dimension_weights = np.where(dimension_applies, weights[:, None] / weight_sum, 0.0)
-        base_total = np.where(
-            weight_sum > 0,
-            rules.scale * np.nansum(dimension_weights * dimension_scores, axis=0) / 100.0,
-            np.nan,
-        )
+        weighted = (dimension_weights * np.where(dimension_applies, dimension_scores, 0.0)).sum(axis=0)
+    base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
 
-    signs = np.array([1.0 if adj.kind == "bonus" else -1.0 for adj in rules.adjustments])
-    caps = np.array([adj.cap for adj in rules.adjustments], dtype=np.float64)
-    adjustment_points = np.nan_to_num(adjustment_attainment, nan=0.0) * (signs * caps)[:, None]
+    adjustment_points = np.zeros((len(rules.adjustments), n_rows))
+    for a, adjustment in enumerate(rules.adjustments):
+        signed_cap = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
+        adjustment_points[a] = np.where(np.isnan(adjustment_attainment[a]), 0.0,
+                                        adjustment_attainment[a] * signed_cap)
     total = base_total + adjustment_points.sum(axis=0)
     if rules.clamp:
         total = np.clip(total, 0.0, rules.scale)
 
-    vetoed = veto_triggers == 1.0
+    vetoed = np.array([trigger == 1.0 for trigger in veto_triggers], dtype=bool).reshape(
+        len(rules.vetoes), n_rows)
     star_cap = np.full(n_rows, np.iinfo(np.int64).max)
     for v, veto in enumerate(rules.vetoes):
         if veto.effect.total is not None:
@@ -122,7 +132,7 @@ def compute_figures(
     stars = np.minimum(stars, star_cap)
     rank = competition_rank(reported_total, groups, descending=True)
     return Figures(
-        attainment=attainment,
+        attainment=tuple(attainment),
         points=points,
         dimension_scores=dimension_scores,
         dimension_weights=dimension_weights,
