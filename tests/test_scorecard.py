@@ -155,3 +155,13 @@ def test_data_digest_is_the_same_for_every_shape_of_the_same_data() -> None:
     pd = pytest.importorskip("pandas")
     digests.add(fs.score(RULES, pd.DataFrame(DATA)).data_digest)
     assert len(digests) == 1
+
+
+def test_explain_knows_a_total_veto_blocks_the_next_star() -> None:
+    vetoes = [{"id": "discipline", "title": "严重违纪", "when": {"kind": "threshold", "input": "safety", "op": ">", "value": 0},
+               "effect": {"total": 0}}]
+    card = fs.score(dict(RULES, vetoes=vetoes), DATA)
+    why = card.explain("乙", "2024-02")
+    assert why.total == 0.0 and why.next_star is None
+    assert why.next_star_note == "total held at 0 by veto 'discipline'"
+    assert why.total_held_by_veto and "held by a veto" in str(why)

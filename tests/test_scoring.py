@@ -187,3 +187,16 @@ def test_laws_bounds_and_permutation(rows: list[tuple[Any, Any, Any, int]]) -> N
     reversed_data = {k: v[::-1] for k, v in data.items()}
     again = fs.score(rules(adjustments=adjustments), reversed_data).to_records()
     assert sorted(again, key=lambda r: r["entity"]) == sorted(recs, key=lambda r: r["entity"])
+
+
+def test_a_total_veto_caps_without_clamp_and_never_raises_a_score() -> None:
+    adjustments = [{"id": "v", "kind": "deduction", "cap": 50,
+                    "evaluate": {"kind": "per_event", "input": "v", "each": 50}}]
+    vetoes = [{"id": "discipline", "when": {"kind": "threshold", "input": "d", "op": ">", "value": 0},
+               "effect": {"total": 0}}]
+    data = {"branch": ["A", "B", "C"], "a": [10.0, 90.0, None], "b": [10.0, 90.0, None],
+            "c": [10.0, 90.0, None], "v": [1, 0, 0], "d": [1, 1, 1]}
+    a, b, c = fs.score(rules(adjustments=adjustments, vetoes=vetoes, clamp=False), data).to_records()
+    assert a["total"] == -40.0        # 10 - 50, below the veto's 0: a veto never raises a score
+    assert b["total"] == 0.0          # 90 held at 0
+    assert c["total"] == 0.0 and c["rank"] is not None and c["vetoes"] == ["discipline"]

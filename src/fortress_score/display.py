@@ -123,7 +123,7 @@ def render_explanation(why: Explanation) -> str:
     before = ""
     if why.unclamped_total is not None:
         before = f" (contributions and adjustments give {why.unclamped_total:g}; "
-        before += "capped by a veto)" if why.vetoes else f"clamped to [0, {why.scale:g}])"
+        before += "held by a veto)" if why.total_held_by_veto else f"clamped to [0, {why.scale:g}])"
     lines.append(f"total: {_figure(why.total) or 'n/a'} of {why.scale:g}{before}, "
                  f"stars: {star_text(why.stars)}{rank}")
     if why.next_star is not None:

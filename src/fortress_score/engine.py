@@ -21,7 +21,7 @@ from .plugins import RegisteredEvaluator, build_manager, collect_evaluators
 from .rulefile import RuleSource, format_path, read_rule_file, source_from_mapping
 from .rules import EvaluatorCall, RuleSet, validate_rules
 from .scorecard import Provenance, Scorecard
-from .scoring import compute_figures
+from .scoring import apply_missing_policy, compute_figures
 
 __all__ = ["Engine", "load_rules", "score"]
 
@@ -82,7 +82,9 @@ class Engine:
         attainment = self._evaluate_all(
             table, [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators]
         )
-        attainment = _apply_missing_policy(rules, table, attainment)
+        if rules.missing == "error":
+            _refuse_missing(rules, table, attainment)
+        attainment = apply_missing_policy(rules, attainment)
         adjustments = self._evaluate_all(
             table, [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments]
         )
@@ -166,13 +168,8 @@ def _checked_attainment(
     return array
 
 
-def _apply_missing_policy(
-    rules: RuleSet, table: Table, attainment: list[FloatArray]
-) -> list[FloatArray]:
-    if rules.missing == "skip":
-        return attainment
-    if rules.missing == "zero":
-        return [np.where(np.isnan(a), 0.0, a) for a in attainment]
+def _refuse_missing(rules: RuleSet, table: Table, attainment: list[FloatArray]) -> None:
+    """``missing: error``: every indicator must apply to every row; name the rows it does not."""
     problems = []
     for (_, indicator), values in zip(rules.indicators, attainment):
         empty = np.flatnonzero(np.isnan(values))
@@ -184,7 +181,6 @@ def _apply_missing_policy(
             ))
     if problems:
         raise DataError(problems)
-    return attainment
 
 
 @lru_cache(maxsize=1)

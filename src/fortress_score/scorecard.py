@@ -18,7 +18,7 @@ import numpy.typing as npt
 from .columns import Table
 from .errors import DataError, PeriodError, Problem
 from .rules import RuleSet
-from .scoring import Figures, round_half_up
+from .scoring import Figures, next_star, round_half_up
 
 __all__ = ["Explanation", "IndicatorLine", "Provenance", "Scorecard"]
 
@@ -86,7 +86,9 @@ class Explanation:
     next_star_note: str = ""
     """Why there is no next star, when there is none."""
     unclamped_total: float | None = None
-    """The total before clamping to [0, scale] and before veto caps, when it differs."""
+    """Contributions plus adjustments, when the clamp or a veto changed it."""
+    total_held_by_veto: bool = False
+    """True when a fired veto's ``total`` cap, not the clamp, set the total."""
     titles: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -272,29 +274,24 @@ class Scorecard:
         lines = []
         i = 0
         for d, dim in enumerate(rules.dimensions):
-            applies = [not np.isnan(a[row]) for a in f.attainment[i:i + len(dim.indicators)]]
-            possible = float((f.points[i:i + len(dim.indicators)] * applies).sum())
-            share = float(f.dimension_weights[d, row])
             for ind in dim.indicators:
                 attainment = float(f.attainment[i][row])
-                points = attainment * f.points[i]
-                contribution = (rules.scale * share * points / possible
-                                if possible > 0 and not np.isnan(points) else np.nan)
                 lines.append(IndicatorLine(
                     dimension=dim.id,
                     indicator=ind.id,
                     title=ind.title,
                     inputs={c: _maybe(self._table.columns[c][row]) for c in ind.evaluate.inputs},
                     attainment=None if np.isnan(attainment) else attainment,
-                    points=reported(points),
+                    points=reported(attainment * f.points[i]),
                     max_points=ind.points,
-                    weight=share,
-                    contribution=reported(contribution),
+                    weight=float(f.dimension_weights[d, row]),
+                    contribution=reported(f.contribution(i, d, row, rules.scale)),
                 ))
                 i += 1
         stars = int(f.stars[row])
         total = reported(f.reported_total[row])
-        next_star, gap, note = self._next_star(row, stars, total)
+        fired = [k for k in range(len(rules.vetoes)) if f.vetoed[k, row]]
+        upcoming = next_star(rules, float(f.reported_total[row]), stars, fired)
         titles = {d.id: d.title for d in rules.dimensions}
         titles.update({ind.id: ind.title for _, ind in rules.indicators})
         titles.update({a.id: a.title for a in rules.adjustments})
@@ -313,35 +310,19 @@ class Scorecard:
             adjustments={a.id: float(round_half_up(f.adjustment_points[k, row], precision))
                          for k, a in enumerate(rules.adjustments)},
             vetoes=[(v.id, v.title) for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]],
-            next_star=next_star,
-            gap_to_next_star=gap,
-            next_star_note=note,
+            next_star=upcoming.stars,
+            gap_to_next_star=upcoming.gap,
+            next_star_note=upcoming.note,
             unclamped_total=self._unclamped(row, total),
+            total_held_by_veto=any(rules.vetoes[k].effect.total is not None for k in fired)
+            and self._unclamped(row, total) is not None,
             titles=titles,
         )
 
     def _unclamped(self, row: int, total: float | None) -> float | None:
-        f = self._figures
-        raw = f.base_total[row] + f.adjustment_points[:, row].sum()
+        raw = self._figures.adjusted_total[row]
         reported = None if np.isnan(raw) else float(round_half_up(raw, self.rules.precision))
         return reported if reported != total else None
-
-    def _next_star(
-        self, row: int, stars: int, total: float | None
-    ) -> tuple[int | None, float | None, str]:
-        above = sorted((r for r in self.rules.ratings if r.stars > stars), key=lambda r: r.stars)
-        if total is None:
-            return None, None, "no total: no indicator applies to this row"
-        if not above:
-            return None, None, "the top rating is reached" if self.rules.ratings else ""
-        capping = [v for k, v in enumerate(self.rules.vetoes)
-                   if self._figures.vetoed[k, row] and v.effect.max_stars is not None
-                   and v.effect.max_stars <= stars]
-        if capping:
-            return None, None, f"capped at {stars} stars by veto {capping[0].id!r}"
-        target = above[0]
-        gap = float(round_half_up(max(target.min - total, 0.0), self.rules.precision))
-        return target.stars, gap, ""
 
     # -- key text, for lookups and digests -------------------------------------------------
 

@@ -51,22 +51,36 @@ class Figures:
     """(dimensions, rows), 0..100; NaN where no indicator of the dimension applies."""
     dimension_weights: FloatArray
     """(dimensions, rows): w_d / sum of w over the dimensions that apply (0 where not)."""
+    possible_points: FloatArray
+    """(dimensions, rows): the sum of points P_i over the indicators that apply."""
     base_total: FloatArray
     """(rows,): the weighted total before adjustments and vetoes."""
     adjustment_points: FloatArray
     """(adjustments, rows): signed points, 0 where an adjustment does not apply."""
     vetoed: npt.NDArray[np.bool_]
     """(vetoes, rows): True where a veto fired."""
+    adjusted_total: FloatArray
+    """(rows,): base total plus adjustments, before the clamp and the vetoes."""
     total: FloatArray
-    """(rows,): final, unrounded; NaN where no dimension applies."""
+    """(rows,): final, unrounded; NaN where no dimension applies (and no veto sets it)."""
     reported_total: FloatArray
+    """(rows,): ``total`` rounded half up to the rule set's precision."""
     stars: npt.NDArray[np.int64]
+    """(rows,): the highest band reached by the reported total, capped by vetoes; 0 if none."""
     rank: FloatArray
     """(rows,): competition rank within the peer population; NaN where no total."""
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
         return self.attainment[i] * self.points[i]
+
+    def contribution(self, i: int, d: int, row: int, scale: float) -> float:
+        """Points indicator ``i`` (of dimension ``d``) adds to ``row``'s base total."""
+        possible = self.possible_points[d, row]
+        if possible == 0:
+            return np.nan
+        return float(scale * self.dimension_weights[d, row] * self.attainment[i][row]
+                     * self.points[i] / possible)
 
 
 def compute_figures(
@@ -85,10 +99,11 @@ def compute_figures(
     points = np.array([ind.points for _, ind in rules.indicators], dtype=np.float64)
 
     dimension_scores = np.full((len(rules.dimensions), n_rows), np.nan)
+    possible_points = np.zeros((len(rules.dimensions), n_rows))
     i = 0
     for d, dimension in enumerate(rules.dimensions):
         earned = np.zeros(n_rows)
-        possible = np.zeros(n_rows)
+        possible = possible_points[d]
         for _ in dimension.indicators:
             applies = ~np.isnan(attainment[i])
             earned += np.where(applies, attainment[i] * points[i], 0.0)
@@ -110,16 +125,15 @@ def compute_figures(
         signed_cap = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
         adjustment_points[a] = np.where(np.isnan(adjustment_attainment[a]), 0.0,
                                         adjustment_attainment[a] * signed_cap)
-    total = base_total + adjustment_points.sum(axis=0)
-    if rules.clamp:
-        total = np.clip(total, 0.0, rules.scale)
+    adjusted_total = base_total + adjustment_points.sum(axis=0)
+    total = np.clip(adjusted_total, 0.0, rules.scale) if rules.clamp else adjusted_total
 
     vetoed = np.array([trigger == 1.0 for trigger in veto_triggers], dtype=bool).reshape(
         len(rules.vetoes), n_rows)
     star_cap = np.full(n_rows, np.iinfo(np.int64).max)
     for v, veto in enumerate(rules.vetoes):
-        if veto.effect.total is not None:
-            total = np.where(vetoed[v], np.minimum(total, veto.effect.total), total)
+        if veto.effect.total is not None:  # caps, never raises; a row with no total gets it
+            total = np.where(vetoed[v], np.fmin(total, veto.effect.total), total)
         if veto.effect.max_stars is not None:
             star_cap = np.where(vetoed[v], np.minimum(star_cap, veto.effect.max_stars), star_cap)
 
@@ -136,11 +150,51 @@ def compute_figures(
         points=points,
         dimension_scores=dimension_scores,
         dimension_weights=dimension_weights,
+        possible_points=possible_points,
         base_total=base_total,
         adjustment_points=adjustment_points,
         vetoed=vetoed,
+        adjusted_total=adjusted_total,
         total=total,
         reported_total=reported_total,
         stars=stars,
         rank=rank,
     )
+
+
+def apply_missing_policy(rules: RuleSet, attainment: list[FloatArray]) -> list[FloatArray]:
+    """``missing: zero`` counts a non-applying indicator as 0; ``skip`` leaves NaN.
+
+    ``missing: error`` is checked by the caller, which knows how to name the rows.
+    """
+    if rules.missing == "zero":
+        return [np.where(np.isnan(a), 0.0, a) for a in attainment]
+    return attainment
+
+
+@dataclass(frozen=True)
+class NextStar:
+    """The next star band a row could reach, or why there is none."""
+
+    stars: int | None
+    gap: float | None
+    """Points the reported total lacks for ``stars``."""
+    note: str = ""
+
+
+def next_star(rules: RuleSet, reported_total: float, stars: int, fired: Sequence[int]) -> NextStar:
+    """The next band above ``stars`` for a row whose vetoes ``fired`` (indexes into rules.vetoes)."""
+    if np.isnan(reported_total):
+        return NextStar(None, None, "no total: no indicator applies to this row")
+    above = sorted((r for r in rules.ratings if r.stars > stars), key=lambda r: r.stars)
+    if not above:
+        return NextStar(None, None, "the top rating is reached" if rules.ratings else "")
+    for v in fired:
+        veto = rules.vetoes[v]
+        if veto.effect.max_stars is not None and veto.effect.max_stars <= stars:
+            return NextStar(None, None, f"capped at {stars} stars by veto {veto.id!r}")
+        if veto.effect.total is not None and veto.effect.total < above[0].min:
+            return NextStar(None, None, f"total held at {veto.effect.total:g} by veto {veto.id!r}")
+    target = above[0]
+    gap = float(round_half_up(max(target.min - reported_total, 0.0), rules.precision))
+    return NextStar(target.stars, gap)

@@ -13,9 +13,11 @@ def test_weighted_share_of_items_met() -> None:
     np.testing.assert_allclose(run("checklist", params, **cols), [0.8])
 
 
-def test_equal_weights_by_default_and_empty_items_left_out() -> None:
-    got = run("checklist", {"inputs": ["a", "b", "c"]}, a=[1, 0, NAN], b=[3, 0, NAN], c=[0, NAN, NAN])
-    np.testing.assert_allclose(got, [2 / 3, 0.0, NAN])
+def test_equal_weights_by_default_and_an_empty_item_is_not_met() -> None:
+    got = run("checklist", {"inputs": ["a", "b", "c"]},
+              a=[1, 0, NAN, 1], b=[3, 0, NAN, NAN], c=[0, NAN, NAN, NAN])
+    # the share is always over all items; only a row with every item empty does not apply
+    np.testing.assert_allclose(got, [2 / 3, 0.0, NAN, 1 / 3])
 
 
 def test_weights_must_fit_the_inputs() -> None:

@@ -18,8 +18,8 @@ def test_clipped_to_unit_interval() -> None:
 
 def test_zero_denominator_skips_or_gives_empty() -> None:
     assert np.isnan(run("ratio", {"numerator": "n", "denominator": "d"}, n=[0], d=[0])).all()
-    got = run("ratio", {"numerator": "n", "denominator": "d", "empty": 1.0}, n=[0, 1], d=[0, 2])
-    np.testing.assert_allclose(got, [1.0, 0.5])
+    got = run("ratio", {"numerator": "n", "denominator": "d", "empty": 1.0}, n=[0, 1, NAN], d=[0, 2, 0])
+    np.testing.assert_allclose(got, [1.0, 0.5, NAN])  # an empty numerator stays "does not apply"
 
 
 def test_empty_must_be_skip_or_attainment() -> None:

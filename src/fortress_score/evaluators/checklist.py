@@ -13,6 +13,7 @@ from fortress_score.evaluator import FloatArray
 
 class ChecklistParams(Params):
     inputs: list[str] = Field(min_length=1)
+    """The items; each is met where its column is non-zero."""
     weights: list[float] | None = None
     """One weight an item (>= 0, not all 0); equal weights when left out."""
 
@@ -30,7 +31,7 @@ class ChecklistParams(Params):
 
 
 class Checklist(Evaluator):
-    """Weighted share of the inputs that are non-zero; an empty (NaN) item does not count."""
+    """Weighted share of the inputs that are non-zero; an empty item counts as not met."""
 
     name = "checklist"
     Params = ChecklistParams
@@ -43,14 +44,13 @@ class Checklist(Evaluator):
     ) -> FloatArray:
         weights = params.weights or [1.0] * len(params.inputs)
         met = np.zeros(context.n_rows)
-        counted = np.zeros(context.n_rows)
+        any_given = np.zeros(context.n_rows, dtype=bool)
         for column, weight in zip(params.inputs, weights):  # one pass an item
             values = columns[column]
-            present = ~np.isnan(values)
-            counted += np.where(present, weight, 0.0)
-            met += np.where(present & (values != 0), weight, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(counted > 0, met / counted, np.nan)
+            given = ~np.isnan(values)
+            any_given |= given
+            met += np.where(given & (values != 0), weight, 0.0)
+        return np.where(any_given, met / sum(weights), np.nan)  # all items empty: n/a
 
 
 @hookimpl

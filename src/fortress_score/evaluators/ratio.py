@@ -37,10 +37,12 @@ class Ratio(Evaluator):
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: RatioParams, context: Context
     ) -> FloatArray:
-        denominator = columns[params.denominator]
+        numerator, denominator = columns[params.numerator], columns[params.denominator]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            result = np.clip(columns[params.numerator] / denominator, 0.0, 1.0)
-        result[denominator == 0] = np.nan if params.empty == "skip" else params.empty
+            result = np.clip(numerator / denominator, 0.0, 1.0)
+        # a zero denominator with a known numerator is "nothing to do"; an empty one stays n/a
+        result[(denominator == 0) & ~np.isnan(numerator)] = (
+            np.nan if params.empty == "skip" else params.empty)
         return result
 
 
