@@ -29,14 +29,14 @@ def evaluate_tables(draw: st.DrawFn) -> dict[str, Any]:
         return {"kind": kind, "numerator": draw(column), "denominator": draw(column),
                 "empty": draw(st.one_of(st.just("skip"), unit))}
     if kind == "checklist":
-        inputs = draw(st.lists(column, min_size=1, max_size=4))
+        inputs = draw(st.lists(column, min_size=1, max_size=4, unique=True))
         return {"kind": kind, "inputs": inputs, "weights": [draw(st.integers(1, 3)) for _ in inputs]}
     if kind == "per_event":
         return {"kind": kind, "input": draw(column), "each": draw(st.floats(0.5, 5))}
     if kind == "survey":
         return {"kind": kind, "levels": {"good": 1.0, "fair": 0.6, "bad": 0.0},
-                "groups": [{"name": "masses", "fields": {"good": "c0", "bad": "c1"}},
-                           {"name": "members", "fields": {"good": "c2", "fair": "c3"}}],
+                "groups": [{"name": "masses", "fields": {"good": "s0", "bad": "s1"}},
+                           {"name": "members", "fields": {"good": "s2", "fair": "s3"}}],
                 "min_responses": draw(st.integers(1, 3))}
     if kind in ("rank", "minmax"):
         return {"kind": kind, "input": draw(column), "higher_is_better": draw(st.booleans())}
@@ -78,4 +78,5 @@ def data_sets(draw: st.DrawFn) -> dict[str, list[Any]]:
         "month": [f"2024-{1 + i // 8:02d}" for i in range(n)],
         "kind": [draw(st.sampled_from(["x", "y"])) for _ in range(n)],
         **{c: [draw(cell) for _ in range(n)] for c in COLUMNS},
+        **{f"s{i}": [draw(st.one_of(st.none(), st.integers(0, 9))) for _ in range(n)] for i in range(4)},
     }

@@ -130,7 +130,8 @@ def test_a_veto_must_give_zero_or_one() -> None:
     engine = fs.Engine(plugins=[Misbehaving(lambda x: np.full(3, 0.5))], entry_points=False)
     vetoed = rules("target", input="x", target=1, floor=0) | {
         "vetoes": [{"id": "v", "when": {"kind": "misbehaving"}, "effect": {"total": 0}}]}
-    with pytest.raises(fs.PluginError, match=r"scoring 'v': a veto's `when` must give 0 or 1"):
+    with pytest.raises(fs.RuleFileError, match=r"vetoes\[0\]\.when: a veto's `when` must give 0 or 1, "
+                       r"but 'misbehaving' gave \[0.5, 0.5, 0.5\]"):
         engine.score(vetoed, DATA)
 
 
@@ -155,3 +156,61 @@ def test_hookspec_is_documented() -> None:
 
     doc = hookspecs.fortress_score_evaluators.__doc__ or ""
     assert "Returns:" in doc and "entry" in doc
+
+
+def install_fake_package(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, entry: str, module: str | None) -> None:
+    """A distribution `fs-fake 1.0` exposing `entry` under the fortress_score entry points."""
+    dist = tmp_path / "fs_fake-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fs-fake\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[fortress_score]\n{entry}\n")
+    if module is not None:
+        (tmp_path / "fs_fake_plugin.py").write_text(module)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+
+FAKE_MODULE = '''
+import numpy as np
+import fortress_score as fs
+
+class Half(fs.Evaluator):
+    """Always one half."""
+    name = "half"
+    Params = fs.Params
+    def inputs(self, params): return []
+    def evaluate(self, columns, params, context): return np.full(context.n_rows, 0.5)
+
+@fs.hookimpl
+def fortress_score_evaluators():
+    return [Half()]
+'''
+
+
+def test_entry_points_are_found_and_can_be_turned_off(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_package(tmp_path, monkeypatch, "half = fs_fake_plugin", FAKE_MODULE)
+    engine = fs.Engine()
+    assert engine.sources()["half"] == "package fs-fake 1.0"
+    card = engine.score(rules("half"), DATA)
+    assert [r["indicators"]["meet"] for r in card.to_records()] == [5.0, 5.0, 5.0]
+    assert "half" not in fs.Engine(entry_points=False).evaluators()
+
+
+def test_a_broken_entry_point_names_itself(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_fake_package(tmp_path, monkeypatch, "broken = fs_fake_missing_module", None)
+    with pytest.raises(fs.PluginError, match=r"entry point 'broken' \(fs_fake_missing_module\) of package "
+                                             r"fs-fake 1.0 cannot be loaded: ModuleNotFoundError"):
+        fs.Engine()
+    assert "target" in fs.Engine(entry_points=False).evaluators()
+
+
+def test_plugins_may_be_classes_and_module_names_but_must_implement_a_hook(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "meetings" in fs.Engine(plugins=[Meetings], entry_points=False).evaluators()
+    (tmp_path / "fs_by_name.py").write_text(FAKE_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert fs.Engine(plugins=["fs_by_name"], entry_points=False).sources()["half"] == "module fs_by_name"
+    with pytest.raises(fs.PluginError) as info:
+        fs.Engine(plugins=[object(), "fs_no_such_module"], entry_points=False)
+    messages = [p.message for p in info.value.problems]
+    assert any("implements no fortress_score hook" in m for m in messages)
+    assert any("'fs_no_such_module' cannot be imported" in m for m in messages)

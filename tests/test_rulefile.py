@@ -181,3 +181,14 @@ def test_absurd_nesting_is_refused_not_a_recursion_error(tmp_path: Path, engine:
     (tmp_path / name).write_text(template.format("[" * depth + "]" * depth))
     with pytest.raises(fs.RuleFileError, match="nesting is deeper than 64 levels"):
         engine.load_rules(tmp_path / name)
+
+
+@pytest.mark.parametrize("written", ["010", "1:30", "12:30:00", "1_000"])
+def test_yaml_1_1_number_forms_are_refused(written: str) -> None:
+    with pytest.raises(fs.RuleFileError, match=f"'{written}' is ambiguous"):
+        rulefile.read_yaml_text(f"points: {written}\n", "f.yaml")
+
+
+def test_numbers_read_as_yaml_1_2_does() -> None:
+    data = rulefile.read_yaml_text("a: 1e3\nb: '010'\nc: 0.05\nd: -2.5E-2\ne: 0\n").data
+    assert data == {"a": 1000.0, "b": "010", "c": 0.05, "d": -0.025, "e": 0}

@@ -14,13 +14,14 @@ from .errors import (
     Problem,
     RuleFileError,
 )
-from .evaluator import Context, Evaluator, Params
+from .evaluator import Column, Context, Evaluator, Params
 from .hookspecs import hookimpl, hookspec
 from .rules import RuleSet
 from .scorecard import Explanation, IndicatorLine, Provenance, Scorecard
 from .scoring import round_half_up
 
 __all__ = [
+    "Column",
     "Context",
     "DataError",
     "Engine",

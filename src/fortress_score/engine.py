@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from .columns import Table, describe_rows, read_table
-from .errors import DataError, FortressScoreError, PluginError, Problem
+from .errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
 from .evaluator import Context, Evaluator, FloatArray
-from .plugins import RegisteredEvaluator, build_manager, collect_evaluators
+from .plugins import RegisteredEvaluator, build_plugins, collect_evaluators
 from .rulefile import RuleSource, format_path, read_rule_file, source_from_mapping
 from .rules import EvaluatorCall, RuleSet, validate_rules
 from .scorecard import Provenance, Scorecard
@@ -33,7 +33,7 @@ class Engine:
 
     Args:
         plugins: extra plug-ins: modules or objects with a ``fortress_score_evaluators``
-            hookimpl, or bare :class:`Evaluator` instances.
+            hookimpl, importable module names, :class:`Evaluator` instances or subclasses.
         entry_points: also load evaluators published under the ``fortress_score``
             entry-point group; turn off for runs that must not depend on what is installed.
 
@@ -42,8 +42,9 @@ class Engine:
     """
 
     def __init__(self, plugins: Iterable[Any] = (), *, entry_points: bool = True) -> None:
-        self.plugin_manager = build_manager(plugins, entry_points=entry_points)
-        self._registered = collect_evaluators(self.plugin_manager)
+        plugin_set = build_plugins(plugins, entry_points=entry_points)
+        self.plugin_manager = plugin_set.manager
+        self._registered = collect_evaluators(plugin_set)
         self._evaluators = {name: reg.evaluator for name, reg in self._registered.items()}
 
     def evaluators(self) -> dict[str, Evaluator]:
@@ -65,8 +66,11 @@ class Engine:
         source: RuleSource
         if isinstance(rules, Mapping):
             source = source_from_mapping(rules)
-        else:
+        elif isinstance(rules, str | os.PathLike):
             source = read_rule_file(rules)
+        else:
+            raise RuleFileError(Problem("rules must be a RuleSet, a path to a rule file or a "
+                                        f"mapping; got {type(rules).__name__}"))
         return validate_rules(source, self._evaluators)
 
     def score(self, rules: RulesLike, data: Any) -> Scorecard:
@@ -128,12 +132,16 @@ class Engine:
         return _checked_attainment(values, table.n_rows, registered, rule_id)
 
     def _check_veto_values(self, rules: RuleSet, triggers: list[FloatArray]) -> None:
-        for veto, row in zip(rules.vetoes, triggers):
+        problems = []
+        for v, (veto, row) in enumerate(zip(rules.vetoes, triggers)):
             bad = ~np.isnan(row) & (row != 0.0) & (row != 1.0)
             if bad.any():
-                registered = self._registered[veto.when.kind]
-                raise _plugin_error(registered, veto.id,
-                                    f"a veto's `when` must give 0 or 1; got {row[bad][:5].tolist()}")
+                problems.append(Problem(
+                    f"a veto's `when` must give 0 or 1, but {veto.when.kind!r} gave "
+                    f"{row[bad][:5].tolist()}; use an evaluator that decides, such as threshold",
+                    path=f"vetoes[{v}].when"))
+        if problems:
+            raise RuleFileError(problems)
 
 
 def _plugin_error(registered: RegisteredEvaluator, rule_id: str, what: str) -> PluginError:

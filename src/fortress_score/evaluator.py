@@ -5,21 +5,28 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["Context", "Evaluator", "Params"]
+__all__ = ["Column", "Context", "Evaluator", "Params"]
+
+Column = Annotated[str, StringConstraints(min_length=1)]
+"""A data column named in params: a non-empty string."""
 
 FloatArray = npt.NDArray[np.float64]
 
 
 class Params(BaseModel):
-    """Base for evaluator parameters: frozen, unknown keys, NaN and infinity rejected at load."""
+    """Base for evaluator parameters, checked once at load time.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    Frozen; unknown keys, NaN and infinity refused; strict types, so ``"2"`` is not a number
+    and ``"no"`` is not a boolean (an int is still accepted where a float is expected).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 @dataclass(frozen=True)

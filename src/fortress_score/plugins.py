@@ -8,7 +8,8 @@ the ``fortress_score`` entry points, then the caller's ``plugins``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from importlib import metadata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -21,7 +22,7 @@ from .errors import PluginError, Problem
 from .evaluator import Evaluator
 from .evaluators import DEFAULT_PLUGINS
 
-__all__ = ["RegisteredEvaluator", "build_manager", "collect_evaluators"]
+__all__ = ["PluginSet", "RegisteredEvaluator", "build_plugins", "collect_evaluators"]
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,85 @@ class RegisteredEvaluator:
         return self.evaluator.name
 
 
-def build_manager(plugins: Iterable[Any] = (), *, entry_points: bool = True) -> pluggy.PluginManager:
-    """A manager with the built-ins, the entry points (optional) and ``plugins`` registered."""
+@dataclass(frozen=True)
+class PluginSet:
+    """The pluggy manager and where each registered plug-in object came from."""
+
+    manager: pluggy.PluginManager
+    sources: dict[int, str]
+    """id(plug-in object) -> "module x", "package y 1.0" or "object <...>"."""
+
+
+def build_plugins(plugins: Iterable[Any] = (), *, entry_points: bool = True) -> PluginSet:
+    """A manager with the built-ins, the entry points (optional) and ``plugins`` registered.
+
+    ``plugins`` may hold modules or objects with hookimpls, importable module names,
+    Evaluator instances or Evaluator subclasses.
+
+    Raises:
+        PluginError: a plug-in that cannot be imported or registered, or that implements no
+            hook; all of them together.
+    """
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
+    sources: dict[int, str] = {}
+    problems: list[Problem] = []
     for module_name in DEFAULT_PLUGINS:
-        manager.register(importlib.import_module(module_name), name=module_name)
+        module = importlib.import_module(module_name)
+        manager.register(module, name=module_name)
+        sources[id(module)] = f"module {module_name}"
     if entry_points:
-        manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
-    for plugin in plugins:
-        if isinstance(plugin, Evaluator):
-            plugin = _EvaluatorPlugin(plugin)
-        try:
-            manager.register(plugin)
-        except (ValueError, pluggy.PluginValidationError) as exc:
-            raise PluginError(f"cannot register plug-in {_describe(plugin)}: {exc}") from exc
-    return manager
+        for entry in metadata.entry_points(group=hookspecs.PROJECT_NAME):
+            dist = f"package {entry.dist.name} {entry.dist.version}" if entry.dist else "a package"
+            if manager.get_plugin(entry.name) is not None:
+                continue
+            try:
+                plugin = entry.load()
+            except Exception as exc:  # a broken install must name itself, not crash everyone
+                problems.append(Problem(
+                    f"entry point {entry.name!r} ({entry.value}) of {dist} cannot be loaded: "
+                    f"{type(exc).__name__}: {exc}; fix or uninstall it, or use "
+                    "Engine(entry_points=False)"))
+                continue
+            _register(manager, plugin, entry.name, dist, sources, problems)
+    for given in plugins:
+        plugin, source = _as_plugin(given, problems)
+        if plugin is not None:
+            _register(manager, plugin, None, source, sources, problems)
+    if problems:
+        raise PluginError(problems)
+    return PluginSet(manager, sources)
+
+
+def _as_plugin(given: Any, problems: list[Problem]) -> tuple[Any, str]:
+    if isinstance(given, str):
+        try:  # like pytest's -p NAME
+            return importlib.import_module(given), f"module {given}"
+        except ImportError as exc:
+            problems.append(Problem(f"plug-in module {given!r} cannot be imported: {exc}"))
+            return None, ""
+    if isinstance(given, type) and issubclass(given, Evaluator):
+        given = given()
+    if isinstance(given, Evaluator):
+        return _EvaluatorPlugin(given), _describe(given)
+    return given, _describe(given)
+
+
+def _register(manager: pluggy.PluginManager, plugin: Any, name: str | None, source: str,
+              sources: dict[int, str], problems: list[Problem]) -> None:
+    try:
+        manager.register(plugin, name=name)
+    except (ValueError, pluggy.PluginValidationError) as exc:
+        problems.append(Problem(f"cannot register plug-in {source}: {exc}"))
+        return
+    if not manager.get_hookcallers(plugin):
+        manager.unregister(plugin)
+        problems.append(Problem(
+            f"plug-in {source} implements no fortress_score hook: give it a "
+            "`fortress_score_evaluators` function decorated with @fortress_score.hookimpl, "
+            "or pass Evaluator instances"))
+        return
+    sources[id(plugin)] = source
 
 
 class _EvaluatorPlugin:
@@ -68,7 +132,7 @@ class _EvaluatorPlugin:
         return repr(self.evaluator)
 
 
-def collect_evaluators(manager: pluggy.PluginManager) -> dict[str, RegisteredEvaluator]:
+def collect_evaluators(plugins: PluginSet) -> dict[str, RegisteredEvaluator]:
     """Call every plug-in's hook and index the evaluators by name, checking each one.
 
     Raises:
@@ -77,9 +141,8 @@ def collect_evaluators(manager: pluggy.PluginManager) -> dict[str, RegisteredEva
     """
     found: dict[str, RegisteredEvaluator] = {}
     problems: list[Problem] = []
-    distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
-    for impl in reversed(manager.hook.fortress_score_evaluators.get_hookimpls()):
-        source = _source_of(impl.plugin, impl.plugin_name, distributions)
+    for impl in reversed(plugins.manager.hook.fortress_score_evaluators.get_hookimpls()):
+        source = plugins.sources.get(id(impl.plugin), _describe(impl.plugin))
         try:
             provided = impl.function()
         except Exception as exc:
@@ -120,15 +183,6 @@ def _declaration_problem(evaluator: Any) -> str | None:
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
         return f"evaluator {evaluator.name!r}: Params must be a pydantic model class"
     return None
-
-
-def _source_of(plugin: Any, plugin_name: str | None, distributions: Mapping[int, Any]) -> str:
-    dist = distributions.get(id(plugin))
-    if dist is not None:
-        return f"package {dist.project_name} {dist.version}"
-    if isinstance(plugin, ModuleType):
-        return f"module {plugin.__name__}"
-    return _describe(plugin)
 
 
 def _describe(plugin: Any) -> str:

@@ -32,6 +32,11 @@ MAX_DEPTH = 64
 """Nesting deeper than this is refused: rule files are a handful of levels deep."""
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_YAML_1_1_NUMBER = re.compile(r"^[-+]?(0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|.*_.*)$")
+"""Octal 010, sexagesimal 1:30 and 1_000: YAML 1.1 reads them as numbers nobody meant."""
+_YAML_1_2_EXPONENT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
+"""1e3 is a number in YAML 1.2 (and JSON) but text to PyYAML's 1.1 resolver."""
 _PLAIN_TAGS = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
@@ -274,6 +279,13 @@ class _YamlBuilder:
     def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
         if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
             return node.value  # YAML 1.2: `yes`, `no`, `on`, `off` are words (a column `no`)
+        if isinstance(node, yaml.ScalarNode) and node.style is None and \
+                _YAML_1_2_EXPONENT.match(str(node.value)):
+            return float(node.value)
+        if node.tag in _NUMBER_TAGS and _YAML_1_1_NUMBER.match(str(node.value)):
+            self._problem(f"write numbers plainly (or quote text); {node.value!r} is ambiguous "
+                          "(octal, sexagesimal or digit groups)", node, loc)
+            return None
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:

@@ -13,12 +13,13 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     ValidationInfo,
     model_validator,
@@ -26,7 +27,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import PluginError, Problem, RuleFileError, did_you_mean
-from .evaluator import Evaluator
+from .evaluator import Column, Evaluator
 from .rulefile import Loc, RuleSource, format_path
 
 LARGEST = 1e9
@@ -47,8 +48,12 @@ __all__ = [
 ]
 
 
+RuleId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^.\s]+$")]
+"""An id: non-empty, no dots or spaces (ids become column names such as indicators.<id>)."""
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class FieldSpec(_Model):
@@ -137,14 +142,14 @@ class EvaluatorCall(_Model):
 
 
 class Indicator(_Model):
-    id: str
+    id: RuleId
     title: str = ""
     points: float = Field(gt=0, le=LARGEST)
     evaluate: EvaluatorCall
 
 
 class Dimension(_Model):
-    id: str
+    id: RuleId
     title: str = ""
     weight: float = Field(gt=0, le=LARGEST)
     indicators: list[Indicator] = Field(min_length=1)
@@ -153,7 +158,7 @@ class Dimension(_Model):
 class Adjustment(_Model):
     """A bonus (加分) or deduction (扣分): attainment x cap points, added or taken off."""
 
-    id: str
+    id: RuleId
     title: str = ""
     kind: Literal["bonus", "deduction"]
     cap: float = Field(gt=0, le=LARGEST)
@@ -176,7 +181,7 @@ class VetoEffect(_Model):
 class Veto(_Model):
     """一票否决: where ``when`` gives 1 the effect applies; 0 or NaN leaves the row alone."""
 
-    id: str
+    id: RuleId
     title: str = ""
     when: EvaluatorCall
     effect: VetoEffect
@@ -197,16 +202,16 @@ class Benchmark(_Model):
 class RuleSet(_Model):
     """A validated rule set. Build it with :func:`fortress_score.load_rules`."""
 
-    ruleset: str
+    ruleset: Annotated[str, StringConstraints(min_length=1)]
     title: str = ""
-    entity: str
-    period: str | None = None
-    group_by: str | None = None
+    entity: Column
+    period: Column | None = None
+    group_by: Column | None = None
     scale: float = Field(default=100.0, gt=0, le=LARGEST)
     precision: int = Field(default=2, ge=0, le=6)
     missing: Literal["skip", "zero", "error"] = "skip"
     clamp: bool = True
-    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    fields: dict[Column, FieldSpec] = Field(default_factory=dict)
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
     vetoes: list[Veto] = Field(default_factory=list)
@@ -343,6 +348,14 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             yield ("ratings", i, "min"), (
                 f"must be above the min of {highest['stars']} stars ({highest['min']}); "
                 f"got {rating['min']}")
+    top = max(by_stars, default=None)
+    for v, veto in items("vetoes"):
+        effect = veto.get("effect")
+        cap = effect.get("max_stars") if isinstance(effect, Mapping) else None
+        if isinstance(cap, int) and not isinstance(cap, bool) and (top is None or cap >= top):
+            yield ("vetoes", v, "effect", "max_stars"), (
+                "has no effect without ratings" if top is None else
+                f"must be below the top rating ({top} stars) to have an effect; got {cap}")
     benchmark = data.get("benchmark")
     if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
             and benchmark["stars"] not in by_stars:

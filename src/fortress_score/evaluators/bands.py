@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
@@ -26,7 +26,7 @@ class Band(Params):
 
 
 class BandsParams(Params):
-    input: str
+    input: Column
     bands: list[Band] = Field(min_length=1)
     otherwise: float = Field(default=0.0, ge=0.0, le=1.0)
     """The score of a value no band holds."""

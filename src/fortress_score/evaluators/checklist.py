@@ -7,18 +7,21 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
 class ChecklistParams(Params):
-    inputs: list[str] = Field(min_length=1)
+    inputs: list[Column] = Field(min_length=1)
     """The items; each is met where its column is non-zero."""
     weights: list[float] | None = None
     """One weight an item (>= 0, not all 0); equal weights when left out."""
 
     @model_validator(mode="after")
     def _weights_fit_inputs(self) -> ChecklistParams:
+        repeated = sorted({c for c in self.inputs if self.inputs.count(c) > 1})
+        if repeated:
+            raise ValueError(f"inputs must not repeat a column; repeated: {repeated}")
         if self.weights is not None:
             if len(self.weights) != len(self.inputs):
                 raise ValueError(

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 from fortress_score.evaluators.target import attainment_towards
 
 
 class GrowthParams(Params):
-    current: str
-    baseline: str
+    current: Column
+    baseline: Column
     target: float
     """Growth in percent that earns full attainment."""
     floor: float

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import Field
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
 class PerEventParams(Params):
-    input: str
+    input: Column
     each: float = Field(gt=0)
     """Points an event is worth; the cap is the adjustment's `cap` (or the indicator's points)."""
 

@@ -6,13 +6,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 from fortress_score.groupwise import competition_rank, group_count
 
 
 class RankParams(Params):
-    input: str
+    input: Column
     higher_is_better: bool = True
 
 

@@ -8,13 +8,13 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
 class RatioParams(Params):
-    numerator: str
-    denominator: str
+    numerator: Column
+    denominator: Column
     empty: Literal["skip"] | float = Field(default="skip")
     """What a zero denominator gives: "skip" (does not apply) or an attainment in [0, 1]."""
 

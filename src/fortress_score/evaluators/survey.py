@@ -12,13 +12,13 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Context, DataError, Evaluator, Params, Problem, hookimpl
+from fortress_score import Column, Context, DataError, Evaluator, Params, Problem, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
 class RespondentGroup(Params):
-    name: str
-    fields: dict[str, str] = Field(min_length=1)
+    name: str = Field(min_length=1)
+    fields: dict[str, Column] = Field(min_length=1)
     """Answer level -> the column holding that level's count."""
 
 
@@ -33,6 +33,10 @@ class SurveyParams(Params):
         bad = {k: v for k, v in self.levels.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise ValueError(f"level weights must be in [0, 1]; got {bad}")
+        names = [group.name for group in self.groups]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"group names must differ; repeated: {repeated}")
         for group in self.groups:
             unknown = sorted(set(group.fields) - set(self.levels))
             if unknown:

@@ -7,12 +7,12 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import model_validator
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
 class TargetParams(Params):
-    input: str
+    input: Column
     target: float
     floor: float
     """The value that earns nothing; a floor above the target means lower is better."""

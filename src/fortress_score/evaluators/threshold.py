@@ -8,7 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from fortress_score import Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 OPERATORS: dict[str, Callable[[FloatArray, float], FloatArray]] = {
@@ -22,7 +22,7 @@ OPERATORS: dict[str, Callable[[FloatArray, float], FloatArray]] = {
 
 
 class ThresholdParams(Params):
-    input: str
+    input: Column
     op: Literal[">", ">=", "<", "<=", "==", "!="]
     value: float
 
