@@ -139,3 +139,38 @@ def test_pandas_nullable_and_float_columns() -> None:
     recs = fs.score(RULES, frame).to_records()
     assert recs[0]["indicators"]["loss"] is None
     assert recs[2]["adjustments"] == {"ev": -2.0}
+
+
+@pytest.mark.parametrize(("change", "column", "fragment"), [
+    ({"rate": 5}, "rate", "must be a sequence of values, one a row; got int"),
+    ({"branch": "ABC"}, "branch", "must be a sequence of values, one a row; got str"),
+    ({"rate": [10**400, 95.0, 100.0]}, "rate", "must be finite; found infinity"),
+    ({"rate": [1 + 2j, 95.0, 100.0]}, "rate", "found complex numbers"),
+    ({"rate": [{"v": 1}, 95.0, 100.0]}, "rate", "found text"),
+    ({"rate": np.array([1 + 2j, 95, 100])}, "rate", "found complex numbers"),
+    ({"branch": ["A", "", "C"]}, "branch", "must have a value in every row"),
+    ({"branch": np.array(["A", " ", "C"])}, "branch", "must have a value in every row"),
+])
+def test_odd_shapes_and_values_are_data_errors(change: dict[str, Any], column: str, fragment: str) -> None:
+    found = problems_of(good() | change)
+    assert any(fragment in p.message for p in found[column]), found
+
+
+def test_generators_decimals_and_pandas_extension_types_are_read() -> None:
+    from decimal import Decimal
+
+    data = good() | {"rate": (x for x in [99.0, 95.0, 100.0]), "loss": [Decimal("2.5"), None, 3]}
+    assert fs.score(RULES, data).to_records()[0]["indicators"]["loss"] == 7.5
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good())
+    frame["branch"] = frame["branch"].astype("string")
+    frame.loc[1, "branch"] = None
+    found = problems_of(frame)
+    assert found["branch"][0].rows == ("row 1 (branch=None, month=2024-01)",)
+    frame = pd.DataFrame(good()).rename(columns={"rate": 0})
+    assert fs.score(dict(RULES, fields={}, dimensions=[{"id": "d", "weight": 1, "indicators": [
+        {"id": "r", "points": 1, "evaluate": {"kind": "target", "input": "0", "target": 100, "floor": 90}}]}],
+        adjustments=[]), frame).to_records()[0]["indicators"]["r"] == 0.9
+    twice = pd.DataFrame([[1, 2]], columns=["x", "x"])
+    with pytest.raises(fs.DataError, match="column names must be unique"):
+        fs.score(RULES, twice)

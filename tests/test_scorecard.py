@@ -165,3 +165,16 @@ def test_explain_knows_a_total_veto_blocks_the_next_star() -> None:
     assert why.total == 0.0 and why.next_star is None
     assert why.next_star_note == "total held at 0 by veto 'discipline'"
     assert why.total_held_by_veto and "held by a veto" in str(why)
+
+
+def test_latest_period_is_by_value_for_numeric_periods() -> None:
+    rules = dict(RULES, vetoes=[])
+    months = list(range(1, 13))
+    data = {k: [v[0]] * 12 for k, v in DATA.items()} | {"branch": ["甲"] * 12, "month": months,
+                                                         "loss": [2.0 + m / 10 for m in months]}
+    card = fs.score(rules, data)
+    assert card.periods() == months
+    assert card.explain("甲").period == 12            # not 9, as text order would give
+    assert card.explain("甲", 3.0).period == 3         # numbers match by value
+    text = fs.score(rules, DATA)
+    assert text.periods() == ["2024-01", "2024-02"]

@@ -10,6 +10,7 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +21,25 @@ import numpy as np
 from .display import board_table, render
 from .engine import Engine
 from .errors import DataError, FortressScoreError, PeriodError, Problem
+from .rules import RuleSet
 
 __all__ = ["main", "read_data_file"]
 
 
-def read_data_file(path: str) -> list[dict[str, Any]] | dict[str, Any]:
-    """A UTF-8 CSV (numbers parsed, empty cells as None) or JSON data file."""
+_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_INFINITY = re.compile(r"^[+-]?inf(inity)?$", re.IGNORECASE)
+
+
+def read_data_file(path: str, rules: RuleSet | None = None) -> list[dict[str, Any]] | dict[str, Any]:
+    """A UTF-8 CSV or JSON data file as records (JSON may also be a mapping of columns).
+
+    CSV cells are text; empty cells become None. Cells of the columns ``rules`` reads as
+    numbers (evaluator inputs and declared non-text fields) become numbers where they are
+    written as plain decimal numbers, and ``true``/``false`` become 1/0 in ``bool`` fields;
+    every other cell, entity codes such as ``0101`` included, stays text. Without ``rules``
+    every plain decimal number is read as one.
+    """
     suffix = Path(path).suffix.lower()
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -37,27 +51,59 @@ def read_data_file(path: str) -> list[dict[str, Any]] | dict[str, Any]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno)) from exc
+            raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
+                                    col=exc.colno)) from exc
         if not isinstance(data, list | dict):
             raise DataError(Problem("JSON data must be a list of records or a mapping of "
                                     "columns", file=path))
         return data
     if suffix != ".csv":
         raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
-    return [{k: _cell(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    return _read_csv(text, path, rules)
 
 
-def _cell(text: str | None) -> Any:
-    if text is None or text.strip() == "":
+def _read_csv(text: str, path: str, rules: RuleSet | None) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataError(Problem(f"the header repeats columns {repeated}", file=path, line=1))
+    numeric: set[str] | None = None
+    flags: set[str] = set()
+    if rules is not None:
+        numeric = set(rules.columns_needed())
+        numeric |= {name for name, spec in rules.fields.items() if spec.type != "str"}
+        flags = {name for name, spec in rules.fields.items() if spec.type == "bool"}
+    records, problems = [], []
+    for cells in reader:
+        if len(cells) > len(header):
+            problems.append(Problem(f"has {len(cells)} cells for {len(header)} columns",
+                                    file=path, line=reader.line_num))
+            continue
+        cells += [""] * (len(header) - len(cells))
+        records.append({
+            name: _cell(cell, numeric is None or name in numeric, name in flags)
+            for name, cell in zip(header, cells)
+        })
+    if problems:
+        raise DataError(problems)
+    return records
+
+
+def _cell(text: str, numeric: bool, flag: bool) -> Any:
+    stripped = text.strip()
+    if not stripped:
         return None
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text
+    if flag and stripped.lower() in ("true", "false"):
+        return int(stripped.lower() == "true")
+    if numeric:
+        if _INTEGER.match(stripped):
+            return int(stripped)
+        if _NUMBER.match(stripped):
+            return float(stripped)
+        if _INFINITY.match(stripped):
+            return float(stripped)
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{n} indicators, {len(rules.adjustments)} adjustments, {len(rules.vetoes)} vetoes; "
               f"digest {rules.digest[:12]}")
         return 0
-    card = engine.score(rules, read_data_file(args.data))
+    card = engine.score(rules, read_data_file(args.data, rules))
     if args.command == "explain":
         print(str(card.explain(args.entity, args.period)))
         return 0
@@ -150,7 +196,7 @@ def _print_scores(card: Any, args: argparse.Namespace) -> int:
             writer.writerow([*(_csv_cell(columns[n][i]) for n in names), ";".join(vetoes)])
     else:
         if period is None and card.rules.period is not None:
-            period = max(columns["period"].astype(str))
+            period = card.periods()[-1]
         sys.stdout.write(render(board_table(card, period)))
         p = card.provenance
         print(f"ruleset {p.ruleset} (digest {p.rules_digest[:12]}), data digest "

@@ -294,7 +294,7 @@ def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool
             try:
                 result[i] = float(value)
             except OverflowError:  # an int beyond the float range
-                result[i] = math.inf if int(value) > 0 else -math.inf
+                result[i] = math.inf if value > 0 else -math.inf  # type: ignore[operator]
         elif not (value is None or type(value).__name__ in ("NAType", "NaTType")):
             bad[i] = True
     return result, bad, "text"

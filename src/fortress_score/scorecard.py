@@ -115,6 +115,22 @@ class Scorecard:
             parts.append(f"{len(np.unique(self._period_text))} periods")
         return f"<Scorecard {self.rules.ruleset}: {', '.join(parts)}>"
 
+    def periods(self) -> list[Any]:
+        """The distinct periods, earliest first: numbers by value, anything else as text.
+
+        Text periods sort as text, so write them so that this is time order
+        (``2024-01`` … ``2024-12``, not ``2024-1``).
+        """
+        period = self._table.period
+        if period is None:
+            return []
+        if period.dtype.kind in "iuf":
+            return np.unique(period).tolist()
+        text = self._period_text
+        assert text is not None
+        _, first = np.unique(text, return_index=True)
+        return [period[i] for i in first]
+
     @property
     def figures(self) -> Figures:
         """The unrounded figures (numpy arrays) behind every reported number."""
@@ -256,8 +272,12 @@ class Scorecard:
             return int(matches[0])
         periods = self._period_text[matches]
         if period is None:
-            return int(matches[np.argmax(periods)])
-        chosen = matches[periods == str(period)]
+            period = next(p for p in reversed(self.periods()) if str(p) in periods)
+        values = self._table.period[matches] if self._table.period is not None else periods
+        if values.dtype.kind in "iuf" and isinstance(period, int | float):
+            chosen = matches[values == period]  # 202402 finds 202402.0
+        else:
+            chosen = matches[periods == str(period)]
         if chosen.size == 0:
             raise PeriodError(Problem(
                 f"entity {entity!r} has no row for period {period!r} "
