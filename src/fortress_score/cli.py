@@ -189,11 +189,11 @@ def _print_scores(card: Any, args: argparse.Namespace) -> int:
         print()
     elif args.format == "csv":
         names = [n for n in columns if not n.startswith("vetoes.")]
+        fired = card.fired_vetoes()
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([*names, "vetoes"])
         for i in np.flatnonzero(keep):
-            vetoes = [v.id for v in card.rules.vetoes if columns[f"vetoes.{v.id}"][i]]
-            writer.writerow([*(_csv_cell(columns[n][i]) for n in names), ";".join(vetoes)])
+            writer.writerow([*(_csv_cell(columns[n][i]) for n in names), ";".join(fired[i])])
     else:
         if period is None and card.rules.period is not None:
             period = card.periods()[-1]

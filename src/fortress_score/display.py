@@ -37,7 +37,7 @@ def board_table(card: Scorecard, period: Any = None) -> RichTable:
     table = RichTable(title=title, title_justify="left")
     has_group = rules.group_by is not None
     if rules.period and period is None:
-        table.add_column(rules.fields.get(rules.period, _NoTitle).title or rules.period)
+        table.add_column(_title(card, rules.period))
     if has_group:
         table.add_column(_title(card, rules.group_by))
     table.add_column("名次 rank", justify="right")
@@ -65,10 +65,6 @@ def board_table(card: Scorecard, period: Any = None) -> RichTable:
             cells.append(", ".join(r["vetoes"]))
         table.add_row(*cells)
     return table
-
-
-class _NoTitle:
-    title = None
 
 
 def _title(card: Scorecard, column: str | None) -> str:

@@ -19,9 +19,10 @@ from .errors import DataError, FortressScoreError, PluginError, Problem, RuleFil
 from .evaluator import Context, Evaluator, FloatArray
 from .plugins import RegisteredEvaluator, build_plugins, collect_evaluators
 from .rulefile import RuleSource, format_path, read_rule_file, source_from_mapping
-from .rules import EvaluatorCall, RuleSet, validate_rules
+from .rules import EvaluatorCall, RuleSet
 from .scorecard import Provenance, Scorecard
 from .scoring import apply_missing_policy, compute_figures
+from .validation import validate_rules
 
 __all__ = ["Engine", "load_rules", "score"]
 

@@ -99,6 +99,10 @@ class FortressScoreError(Exception):
     def column(self) -> str | None:
         return self.problems[0].column if self.problems else None
 
+    @property
+    def rows(self) -> tuple[str, ...]:
+        return self.problems[0].rows if self.problems else ()
+
 
 class RuleFileError(FortressScoreError, ValueError):
     """A rule file (or rule mapping) that cannot be read or does not validate."""

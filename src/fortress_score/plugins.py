@@ -8,9 +8,9 @@ the ``fortress_score`` entry points, then the caller's ``plugins``.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from types import ModuleType
 from typing import Any
 

@@ -191,7 +191,7 @@ class Scorecard:
         dims = [(d.id, as_lists[f"dimensions.{d.id}"]) for d in rules.dimensions]
         inds = [(i.id, as_lists[f"indicators.{i.id}"]) for _, i in rules.indicators]
         adjs = [(a.id, as_lists[f"adjustments.{a.id}"]) for a in rules.adjustments]
-        fired = self._fired_vetoes()
+        fired = self.fired_vetoes()
         extra = {"provenance": self.provenance_record()} if provenance else {}
         ranks = [None if r is None else int(r) for r in as_lists["rank"]]
         return [
@@ -232,10 +232,10 @@ class Scorecard:
             ) from exc
         columns = self.to_columns()
         frame = pd.DataFrame({k: v for k, v in columns.items() if not k.startswith("vetoes.")})
-        frame.insert(6, "vetoes", self._fired_vetoes())
+        frame.insert(6, "vetoes", self.fired_vetoes())
         return frame
 
-    def _fired_vetoes(self) -> list[list[str]]:
+    def fired_vetoes(self) -> list[list[str]]:
         """The ids of the vetoes that fired, a list a row."""
         ids = np.array([v.id for v in self.rules.vetoes], dtype=object)
         return [ids[hits].tolist() for hits in self._figures.vetoed.T]

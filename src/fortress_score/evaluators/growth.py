@@ -5,26 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from pydantic import model_validator
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
+from fortress_score import Column, Context, Evaluator, hookimpl
 from fortress_score.evaluator import FloatArray
-from fortress_score.evaluators.target import attainment_towards
+from fortress_score.evaluators.target import TowardsTarget, attainment_towards
 
 
-class GrowthParams(Params):
+class GrowthParams(TowardsTarget):
+    """``target`` and ``floor`` are growth in percent."""
+
     current: Column
     baseline: Column
-    target: float
-    """Growth in percent that earns full attainment."""
-    floor: float
-    """Growth in percent that earns nothing."""
-
-    @model_validator(mode="after")
-    def _target_differs_from_floor(self) -> GrowthParams:
-        if self.target == self.floor:
-            raise ValueError(f"target must differ from floor ({self.floor}); got {self.target}")
-        return self
 
 
 class Growth(Evaluator):

@@ -11,17 +11,22 @@ from fortress_score import Column, Context, Evaluator, Params, hookimpl
 from fortress_score.evaluator import FloatArray
 
 
-class TargetParams(Params):
-    input: Column
+class TowardsTarget(Params):
+    """A target and a floor, shared by the evaluators that score progress between them."""
+
     target: float
     floor: float
     """The value that earns nothing; a floor above the target means lower is better."""
 
     @model_validator(mode="after")
-    def _target_differs_from_floor(self) -> TargetParams:
+    def _target_differs_from_floor(self) -> TowardsTarget:
         if self.target == self.floor:
             raise ValueError(f"target must differ from floor ({self.floor}); got {self.target}")
         return self
+
+
+class TargetParams(TowardsTarget):
+    input: Column
 
 
 def attainment_towards(values: FloatArray, target: float, floor: float) -> FloatArray:
