@@ -6,28 +6,24 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
+from fortress_score import Context, Evaluator, hookimpl
 from fortress_score.evaluator import FloatArray
+from fortress_score.evaluators.rank import PeerParams
 from fortress_score.groupwise import group_min_max
-
-
-class MinMaxParams(Params):
-    input: Column
-    higher_is_better: bool = True
 
 
 class MinMax(Evaluator):
     """(x - min) / (max - min) among peers (reversed when lower is better); 1 when all equal."""
 
     name = "minmax"
-    Params = MinMaxParams
+    Params = PeerParams
     population = True
 
-    def inputs(self, params: MinMaxParams) -> list[str]:
+    def inputs(self, params: PeerParams) -> list[str]:
         return [params.input]
 
     def evaluate(
-        self, columns: Mapping[str, FloatArray], params: MinMaxParams, context: Context
+        self, columns: Mapping[str, FloatArray], params: PeerParams, context: Context
     ) -> FloatArray:
         values = columns[params.input]
         low, high = group_min_max(values, context.groups, context.n_groups)

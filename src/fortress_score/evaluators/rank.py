@@ -11,7 +11,9 @@ from fortress_score.evaluator import FloatArray
 from fortress_score.groupwise import competition_rank, group_count
 
 
-class RankParams(Params):
+class PeerParams(Params):
+    """The input compared among peers, and which way is better (shared with `minmax`)."""
+
     input: Column
     higher_is_better: bool = True
 
@@ -20,14 +22,14 @@ class Rank(Evaluator):
     """(n - r) / (n - 1) for competition rank r among the n peers with a value; 1 when alone."""
 
     name = "rank"
-    Params = RankParams
+    Params = PeerParams
     population = True
 
-    def inputs(self, params: RankParams) -> list[str]:
+    def inputs(self, params: PeerParams) -> list[str]:
         return [params.input]
 
     def evaluate(
-        self, columns: Mapping[str, FloatArray], params: RankParams, context: Context
+        self, columns: Mapping[str, FloatArray], params: PeerParams, context: Context
     ) -> FloatArray:
         values = columns[params.input]
         ranks = competition_rank(values, context.groups, descending=params.higher_is_better)
