@@ -6,7 +6,11 @@ rule set's precision, and stars and ranks were decided on the rounded total.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
@@ -187,29 +191,36 @@ class Scorecard:
         """
         columns = self.to_columns()
         rules = self.rules
-        as_lists = {name: _to_python(values) for name, values in columns.items()}
-        dims = [(d.id, as_lists[f"dimensions.{d.id}"]) for d in rules.dimensions]
-        inds = [(i.id, as_lists[f"indicators.{i.id}"]) for _, i in rules.indicators]
-        adjs = [(a.id, as_lists[f"adjustments.{a.id}"]) for a in rules.adjustments]
-        fired = self.fired_vetoes()
-        extra = {"provenance": self.provenance_record()} if provenance else {}
-        ranks = [None if r is None else int(r) for r in as_lists["rank"]]
-        return [
-            {
-                "entity": as_lists["entity"][r],
-                "period": as_lists["period"][r],
-                "group": as_lists["group"][r],
-                "total": as_lists["total"][r],
-                "stars": as_lists["stars"][r],
-                "rank": ranks[r],
-                "vetoes": fired[r],
-                "dimensions": {k: v[r] for k, v in dims},
-                "indicators": {k: v[r] for k, v in inds},
-                "adjustments": {k: v[r] for k, v in adjs},
-                **extra,
-            }
-            for r in range(len(self))
-        ]
+
+        def rows_of(ids: list[str], prefix: str) -> Iterable[tuple[Any, ...]]:
+            if not ids:
+                return itertools.repeat((), len(self))
+            return zip(*(_to_python(columns[f"{prefix}.{i}"]) for i in ids))
+
+        dimension_ids = [d.id for d in rules.dimensions]
+        indicator_ids = [i.id for _, i in rules.indicators]
+        adjustment_ids = [a.id for a in rules.adjustments]
+        provenance_record = self.provenance_record() if provenance else None
+        keys = ("entity", "period", "group", "total", "stars", "rank")
+        records = []
+        with _gc_paused():  # millions of small dicts would otherwise trigger the GC over and over
+            for entity, period, group, total, stars, rank, vetoes, dims, inds, adjs in zip(
+                *(_to_python(columns[k]) for k in keys), self.fired_vetoes(),
+                rows_of(dimension_ids, "dimensions"), rows_of(indicator_ids, "indicators"),
+                rows_of(adjustment_ids, "adjustments"),
+            ):
+                record = {
+                    "entity": entity, "period": period, "group": group, "total": total,
+                    "stars": stars, "rank": None if rank is None else int(rank), "vetoes": vetoes,
+                    "dimensions": dict(zip(dimension_ids, dims)),
+                    "indicators": dict(zip(indicator_ids, inds)),
+                    "adjustments": dict(zip(adjustment_ids, adjs)),
+                }
+                if provenance_record is not None:
+                    record["provenance"] = {**provenance_record,
+                                            "evaluators": dict(provenance_record["evaluators"])}
+                records.append(record)
+        return records
 
     def provenance_record(self) -> dict[str, Any]:
         """Rule set id and digest, data digest, library version and evaluator sources."""
@@ -236,9 +247,12 @@ class Scorecard:
         return frame
 
     def fired_vetoes(self) -> list[list[str]]:
-        """The ids of the vetoes that fired, a list a row."""
+        """The ids of the vetoes that fired, a list a row (in rule-file order)."""
         ids = np.array([v.id for v in self.rules.vetoes], dtype=object)
-        return [ids[hits].tolist() for hits in self._figures.vetoed.T]
+        fired: list[list[str]] = [[] for _ in range(len(self))]
+        for row in np.flatnonzero(self._figures.vetoed.any(axis=0)):
+            fired[row] = ids[self._figures.vetoed[:, row]].tolist()
+        return fired
 
     # -- explanation -----------------------------------------------------------------------
 
@@ -363,8 +377,23 @@ def _maybe(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _to_python(values: npt.NDArray[Any]) -> list[Any]:
-    """Python scalars, NaN as None."""
+    """Python scalars, NaN as None (converted in C, not one value at a time in Python)."""
     if values.dtype.kind == "f":
-        return [None if v != v else v for v in values.tolist()]
+        empty = np.isnan(values)
+        if empty.any():
+            objects = values.astype(object)
+            objects[empty] = None
+            return objects.tolist()
     return values.tolist()
