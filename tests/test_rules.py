@@ -86,6 +86,10 @@ def test_did_you_mean_for_a_misspelt_key(engine: fs.Engine) -> None:
     ({"fields": {"x": {"min": 5, "max": 1}}}, "fields.x", "must not be above max"),
     ({"vetoes": [{"id": "v", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0}, "effect": {}}]},
      "vetoes[0].effect", "at least one of"),
+    ({"vetoes": [{"id": "v", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0},
+                  "effect": {"total": 120}}]}, "vetoes[0].effect.total", "must not be above the scale (100)"),
+    ({"vetoes": [{"id": "v", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0},
+                  "effect": {"max_stars": 3}}]}, "vetoes[0].effect.max_stars", "has no effect without ratings"),
 ])
 def test_rule_set_checks(engine: fs.Engine, change: dict, path: str, fragment: str) -> None:
     rules = {"ruleset": "x", "entity": "branch", "dimensions": [

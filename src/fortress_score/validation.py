@@ -89,8 +89,13 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
                 f"must be above the min of {highest['stars']} stars ({highest['min']}); "
                 f"got {rating['min']}")
     top = max(by_stars, default=None)
+    scale = data.get("scale", 100)
     for v, veto in items("vetoes"):
         effect = veto.get("effect")
+        held = effect.get("total") if isinstance(effect, Mapping) else None
+        if isinstance(held, int | float) and isinstance(scale, int | float) and held > scale:
+            yield ("vetoes", v, "effect", "total"), (
+                f"must not be above the scale ({scale}); got {held}")
         cap = effect.get("max_stars") if isinstance(effect, Mapping) else None
         if isinstance(cap, int) and not isinstance(cap, bool) and (top is None or cap >= top):
             yield ("vetoes", v, "effect", "max_stars"), (
