@@ -56,10 +56,10 @@ def rule_sets(draw: st.DrawFn) -> dict[str, Any]:
     adjustments = [{"id": next(ids), "kind": draw(st.sampled_from(["bonus", "deduction"])),
                     "cap": draw(st.integers(1, 20)), "evaluate": draw(evaluate_tables())}
                    for _ in range(draw(st.integers(0, 2)))]
-    vetoes = [{"id": next(ids), "when": {"kind": "threshold", "input": draw(column), "op": ">", "value": draw(number)},
-               "effect": draw(st.sampled_from([{"total": 0}, {"max_stars": 2}, {"total": 50, "max_stars": 1}]))}
-              for _ in range(draw(st.integers(0, 1)))]
     scale = draw(st.sampled_from([100, 10, 150]))
+    vetoes = [{"id": next(ids), "when": {"kind": "threshold", "input": draw(column), "op": ">", "value": draw(number)},
+               "effect": draw(st.sampled_from([{"total": 0}, {"max_stars": 2}, {"total": scale / 2, "max_stars": 1}]))}
+              for _ in range(draw(st.integers(0, 1)))]
     return {
         "ruleset": "generated", "entity": "branch", "period": "month", "group_by": "kind",
         "scale": scale, "precision": draw(st.integers(0, 3)),
