@@ -179,7 +179,8 @@ def test_json_problems_point_at_their_lines(tmp_path: Path, engine: fs.Engine) -
 def test_absurd_nesting_is_refused_not_a_recursion_error(tmp_path: Path, engine: fs.Engine, name: str,
                                                           template: str, depth: int) -> None:
     (tmp_path / name).write_text(template.format("[" * depth + "]" * depth))
-    with pytest.raises(fs.RuleFileError, match="nesting is deeper than 64 levels"):
+    # ours, or libyaml's own limit where the parser meets it first
+    with pytest.raises(fs.RuleFileError, match="nesting is deeper than 64 levels|maximum nesting depth"):
         engine.load_rules(tmp_path / name)
 
 
