@@ -22,6 +22,9 @@ import numpy.typing as npt
 from .columns import Table
 from .errors import DataError, PeriodError, Problem
 from .rules import RuleSet
+from .history import benchmarks, trend
+from .periods import Granularity
+from .rollup import Incomplete, roll_up
 from .scoring import Figures, next_star, round_half_up
 
 __all__ = ["Explanation", "IndicatorLine", "Provenance", "Scorecard"]
@@ -104,9 +107,14 @@ class Explanation:
 class Scorecard:
     """The result of :func:`fortress_score.score`: one scored row a (entity, period)."""
 
-    def __init__(self, rules: RuleSet, table: Table, figures: Figures, provenance: Provenance) -> None:
+    def __init__(
+        self, rules: RuleSet, table: Table, figures: Figures, provenance: Provenance,
+        *, sub_periods: npt.NDArray[np.int64] | None = None,
+    ) -> None:
         self.rules = rules
         self.provenance = provenance
+        self.sub_periods = sub_periods
+        """After a roll-up: how many sub-periods each row is the mean of; else None."""
         self._table = table
         self._figures = figures
 
@@ -134,6 +142,42 @@ class Scorecard:
         assert text is not None
         _, first = np.unique(text, return_index=True)
         return [period[i] for i in first]
+
+    @property
+    def table(self) -> Table:
+        """The scored data: key columns as given, evaluator inputs as read-only float64."""
+        return self._table
+
+    def roll_up(self, to: Granularity, *, incomplete: Incomplete = "keep") -> Scorecard:
+        """A Scorecard of coarser periods: ``"quarter"`` or ``"year"``.
+
+        Each figure is the mean of the sub-periods' unrounded figures present for the
+        entity; reported figures, stars and ranks are decided afresh, and the vetoes of
+        every sub-period are carried (listed; their ``max_stars`` caps the stars).
+
+        Args:
+            to: the coarser granularity.
+            incomplete: a quarter or year with sub-periods missing for an entity is the
+                mean of those present (``"keep"``, the default: ``sub_periods`` tells how
+                many) or left out (``"drop"``).
+
+        Raises:
+            PeriodError: the period column holds labels that are not ``YYYY-MM``,
+                ``YYYY-Qn`` or ``YYYY`` (naming the rows), mixes granularities, or is
+                already coarser than ``to``.
+        """
+        return roll_up(self, to, incomplete=incomplete)
+
+    def trend(self) -> list[dict[str, Any]]:
+        """For each row: change of total and stars since the entity's previous period
+        present (``None`` for its first), in row order."""
+        return trend(self)
+
+    def benchmarks(self) -> list[dict[str, Any]]:
+        """The benchmark title (标杆): every (entity, period) ending a run of
+        ``benchmark.consecutive`` consecutive periods at ``benchmark.stars`` or more, with
+        no ``no_benchmark`` veto in the run; a gap in the periods breaks the run."""
+        return benchmarks(self)
 
     @property
     def figures(self) -> Figures:

@@ -69,6 +69,9 @@ class Figures:
     """(rows,): the highest band reached by the reported total, capped by vetoes; 0 if none."""
     rank: FloatArray
     """(rows,): competition rank within the peer population; NaN where no total."""
+    contributions: tuple[FloatArray, ...] | None = None
+    """Per indicator, points added to the base total, where they are not derived from the
+    weights (a roll-up keeps the mean of its sub-periods' contributions)."""
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
@@ -76,11 +79,22 @@ class Figures:
 
     def contribution(self, i: int, d: int, row: int, scale: float) -> float:
         """Points indicator ``i`` (of dimension ``d``) adds to ``row``'s base total."""
+        if self.contributions is not None:
+            return float(self.contributions[i][row])
         possible = self.possible_points[d, row]
         if possible == 0:
             return np.nan
         return float(scale * self.dimension_weights[d, row] * self.attainment[i][row]
                      * self.points[i] / possible)
+
+    def contribution_column(self, i: int, d: int, scale: float) -> FloatArray:
+        """:meth:`contribution` for every row at once."""
+        if self.contributions is not None:
+            return self.contributions[i]
+        possible = self.possible_points[d]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(possible > 0, scale * self.dimension_weights[d]
+                            * self.attainment[i] * self.points[i] / possible, np.nan)
 
 
 def compute_figures(
@@ -130,21 +144,11 @@ def compute_figures(
 
     vetoed = np.array([trigger == 1.0 for trigger in veto_triggers], dtype=bool).reshape(
         len(rules.vetoes), n_rows)
-    star_cap = np.full(n_rows, np.iinfo(np.int64).max)
     for v, veto in enumerate(rules.vetoes):
         if veto.effect.total is not None:  # caps, never raises; a row with no total gets it
             total = np.where(vetoed[v], np.fmin(total, veto.effect.total), total)
-        if veto.effect.max_stars is not None:
-            star_cap = np.where(vetoed[v], np.minimum(star_cap, veto.effect.max_stars), star_cap)
 
-    reported_total = round_half_up(total, rules.precision)
-    stars = np.zeros(n_rows, dtype=np.int64)
-    for rating in rules.ratings:
-        with np.errstate(invalid="ignore"):
-            earned_band = reported_total >= rating.min
-        stars = np.where(earned_band, np.maximum(stars, rating.stars), stars)
-    stars = np.minimum(stars, star_cap)
-    rank = competition_rank(reported_total, groups, descending=True)
+    reported_total, stars, rank = decide(rules, total, vetoed, groups)
     return Figures(
         attainment=tuple(attainment),
         points=points,
@@ -160,6 +164,23 @@ def compute_figures(
         stars=stars,
         rank=rank,
     )
+
+
+def decide(
+    rules: RuleSet, total: FloatArray, vetoed: npt.NDArray[np.bool_], groups: npt.NDArray[np.int64]
+) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
+    """Reported total, stars (capped by fired ``max_stars`` vetoes) and ranks, from the total."""
+    reported_total = round_half_up(total, rules.precision)
+    stars = np.zeros(total.shape[0], dtype=np.int64)
+    for rating in rules.ratings:
+        with np.errstate(invalid="ignore"):
+            earned_band = reported_total >= rating.min
+        stars = np.where(earned_band, np.maximum(stars, rating.stars), stars)
+    for v, veto in enumerate(rules.vetoes):
+        if veto.effect.max_stars is not None:
+            stars = np.where(vetoed[v], np.minimum(stars, veto.effect.max_stars), stars)
+    rank = competition_rank(reported_total, groups, descending=True)
+    return reported_total, stars, rank
 
 
 def apply_missing_policy(rules: RuleSet, attainment: list[FloatArray]) -> list[FloatArray]:

@@ -1,0 +1,129 @@
+"""Roll-ups: months into quarters or years, quarters into years, as means of the figures.
+
+Every figure of a coarser period (indicator points, dimension scores, adjustments, totals)
+is the mean of the unrounded figures of its sub-periods present for the entity; rounding,
+stars and ranks are then decided afresh. Vetoes fired in any sub-period are carried: listed
+on the rolled-up row, and their ``max_stars`` caps its stars (their ``total`` caps already
+lowered the sub-period totals the mean is taken over). All of it by ``bincount`` over
+group codes: no loop per row or per entity.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .columns import Table, _key_codes, _population_codes, describe_rows
+from .errors import PeriodError, Problem
+from .evaluator import FloatArray
+from .periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
+from .scoring import Figures, decide
+
+if TYPE_CHECKING:
+    from .scorecard import Scorecard
+
+__all__ = ["roll_up"]
+
+Incomplete = Literal["keep", "drop"]
+
+
+def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep") -> Scorecard:
+    """A Scorecard of the coarser period ``to``; see :meth:`Scorecard.roll_up`."""
+    from .scorecard import Scorecard
+
+    rules, table, f = card.rules, card.table, card.figures
+    if to not in GRANULARITIES:
+        raise PeriodError(Problem(f"can roll up to one of {list(GRANULARITIES)}; got {to!r}"))
+    if incomplete not in ("keep", "drop"):
+        raise PeriodError(Problem(f"incomplete must be 'keep' or 'drop'; got {incomplete!r}"))
+    if table.period is None or rules.period is None:
+        raise PeriodError(Problem("the rule set names no period column; there is nothing to roll up"))
+
+    def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
+        return describe_rows(np.flatnonzero(mask), table.entity, table.period, rules.entity,
+                             rules.period)
+
+    index = parse_periods(table.period, rows_text, rules.period)
+    fine = int(index.granularity[0])
+    if (index.granularity != fine).any():
+        raise PeriodError(Problem("rolls up rows of one granularity; this data mixes "
+                                  f"{sorted({GRANULARITIES[g] for g in set(index.granularity.tolist())})}",
+                                  column=rules.period))
+    target = GRANULARITIES.index(to)
+    if target > fine:
+        raise PeriodError(Problem(f"cannot roll {GRANULARITIES[fine]} rows up to {to}",
+                                  column=rules.period))
+
+    coarse = index.coarsened(to)
+    entity_codes, _ = _key_codes(table.entity)
+    span = int(coarse.max() - coarse.min()) + 1
+    _, first, group_of_row, sub_periods = np.unique(
+        entity_codes * span + (coarse - coarse.min()), return_index=True, return_inverse=True,
+        return_counts=True)
+    group_of_row = group_of_row.reshape(-1)
+    n = first.shape[0]
+    expected = int(PER_YEAR[fine] // PER_YEAR[target])
+    kept = np.flatnonzero(sub_periods == expected) if incomplete == "drop" else np.arange(n)
+
+    def mean(values: FloatArray) -> FloatArray:
+        present = ~np.isnan(values)
+        total = np.bincount(group_of_row, weights=np.where(present, values, 0.0), minlength=n)
+        count = np.bincount(group_of_row, weights=present, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / count, np.nan)[kept]
+
+    def mean_counting_absent_as_zero(values: FloatArray) -> FloatArray:
+        """Contributions: a month an indicator did not apply adds 0 to that month's total."""
+        applied = np.bincount(group_of_row, weights=~np.isnan(values), minlength=n)
+        total = np.bincount(group_of_row, weights=np.nan_to_num(values), minlength=n)
+        return np.where(applied > 0, total / sub_periods, np.nan)[kept]
+
+    def fired(values: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        return (np.bincount(group_of_row, weights=values, minlength=n) > 0)[kept]
+
+    # the entity's group in its latest sub-period stands for the rolled-up row
+    order = np.lexsort((index.ordinal, group_of_row))
+    last = order[np.r_[np.flatnonzero(np.diff(group_of_row[order])), order.shape[0] - 1]][kept]
+    periods = np.array([period_label(target, o) for o in coarse[last].tolist()], dtype=object)
+    group = None if table.group is None else table.group[last]
+    populations, n_populations = _population_codes(kept.shape[0], periods, group)
+
+    dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
+    contributions = tuple(
+        mean_counting_absent_as_zero(f.contribution_column(i, d, rules.scale))
+        for i, d in enumerate(dimension_of))
+    vetoed = np.array([fired(row) for row in f.vetoed], dtype=bool).reshape(
+        len(rules.vetoes), kept.shape[0])
+    total = mean(f.total)
+    reported_total, stars, rank = decide(rules, total, vetoed, populations)
+    figures = Figures(
+        attainment=tuple(mean(a) for a in f.attainment),
+        points=f.points,
+        dimension_scores=np.array([mean(s) for s in f.dimension_scores]).reshape(
+            len(rules.dimensions), -1),
+        dimension_weights=np.array([mean(w) for w in f.dimension_weights]).reshape(
+            len(rules.dimensions), -1),
+        possible_points=np.array([mean(p) for p in f.possible_points]).reshape(
+            len(rules.dimensions), -1),
+        base_total=mean(f.base_total),
+        adjustment_points=np.array([mean(a) for a in f.adjustment_points]).reshape(
+            len(rules.adjustments), -1),
+        vetoed=vetoed,
+        adjusted_total=mean(f.adjusted_total),
+        total=total,
+        reported_total=reported_total,
+        stars=stars,
+        rank=rank,
+        contributions=contributions,
+    )
+    columns = {}
+    for name, values in table.columns.items():
+        rolled = mean(values)
+        rolled.flags.writeable = False
+        columns[name] = rolled
+    rolled_table = Table(kept.shape[0], table.entity[last], periods, group, columns,
+                         populations, n_populations)
+    return Scorecard(rules, rolled_table, figures, card.provenance,
+                     sub_periods=sub_periods[kept])
