@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 if TYPE_CHECKING:
-    from .scorecard import Explanation, Scorecard
+    from .scorecard import Explanation, Scorecard, WhatIf
 
 __all__ = ["board_table", "render", "render_explanation", "star_text"]
 
@@ -124,6 +124,39 @@ def render_explanation(why: Explanation) -> str:
                  f"stars: {star_text(why.stars)}{rank}")
     if why.next_star is not None:
         lines.append(f"next star: {why.next_star} stars needs {why.gap_to_next_star:g} more points")
+        for step in why.path:
+            name = f"{step.indicator} {step.title}".strip()
+            lines.append(f"  raise {name}: attainment {step.attainment:.4f} -> {step.needed:.4f} "
+                         f"(+{step.points:g} points)")
     elif why.next_star_note:
         lines.append(f"next star: none ({why.next_star_note})")
     return "\n".join(lines)
+
+
+def render_what_if(change: WhatIf) -> str:
+    before, after = change.before, change.after
+    head = f"{before.entity}" + (f" · {before.period}" if before.period is not None else "")
+    table = RichTable(title=f"what if {head}: " + ", ".join(
+        f"{k} = {v:g}" for k, v in change.changes.items()), title_justify="left")
+    for name, justify in (("", "left"), ("before", "right"), ("after", "right"),
+                          ("change", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+
+    def row(name: str, old: float | None, new: float | None) -> None:
+        diff = "" if old is None or new is None else f"{new - old:+.{_digits(old, new)}f}"
+        table.add_row(name, _figure(old), _figure(new), diff)
+
+    for line_before, line_after in zip(before.indicators, after.indicators):
+        if line_before.points != line_after.points:
+            row(line_before.indicator, line_before.points, line_after.points)
+    for key in before.dimensions:
+        row(before.titles.get(key) or key, before.dimensions[key], after.dimensions[key])
+    row("total", before.total, after.total)
+    table.add_row("stars", star_text(before.stars), star_text(after.stars),
+                  f"{after.stars - before.stars:+d}")
+    table.add_row("rank", str(before.rank or ""), str(after.rank or ""), "")
+    return render(table).rstrip()
+
+
+def _digits(*values: float) -> int:
+    return max((len(f"{v:g}".partition(".")[2]) for v in values), default=0)

@@ -83,7 +83,11 @@ class Engine:
             PluginError: an evaluator raised or returned something other than attainment.
         """
         rules = self.load_rules(rules)
-        table = read_table(data, rules)
+        return self.score_table(rules, read_table(data, rules))
+
+    def score_table(self, rules: RuleSet, table: Table) -> Scorecard:
+        """Score data already read and checked (:func:`columns.read_table`): the engine's
+        own entry for re-scoring, as ``Scorecard.what_if`` does."""
         attainment = self._evaluate_all(
             table, [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators]
         )
@@ -99,7 +103,7 @@ class Engine:
         provenance = Provenance.of(rules, {
             call.kind: self._registered[call.kind].source for _, call in rules.calls()
         })
-        return Scorecard(rules, table, figures, provenance)
+        return Scorecard(rules, table, figures, provenance, engine=self)
 
     def _check_kinds(self, rules: RuleSet) -> RuleSet:
         unknown = [

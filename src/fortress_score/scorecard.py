@@ -7,27 +7,31 @@ rule set's precision, and stars and ranks were decided on the rounded total.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from .columns import Table
-from .errors import DataError, PeriodError, Problem
+from .errors import DataError, PeriodError, Problem, did_you_mean
 from .rules import RuleSet
 from .history import benchmarks, trend
 from .periods import Granularity
 from .rollup import Incomplete, roll_up
 from .scoring import Figures, next_star, round_half_up
 
-__all__ = ["Explanation", "IndicatorLine", "Provenance", "Scorecard"]
+if TYPE_CHECKING:
+    from .engine import Engine
+
+__all__ = ["Explanation", "IndicatorLine", "Provenance", "Scorecard", "Step", "WhatIf"]
 
 
 def library_version() -> str:
@@ -71,6 +75,20 @@ class IndicatorLine:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One indicator raised on the cheapest path to the next star."""
+
+    indicator: str
+    title: str
+    attainment: float
+    """Attainment now."""
+    needed: float
+    """Attainment that, with the steps before it, closes the gap."""
+    points: float
+    """What raising it adds to the total (reported precision)."""
+
+
+@dataclass(frozen=True)
 class Explanation:
     """How one row's total came about; ``str()`` gives a table a branch secretary can check."""
 
@@ -96,6 +114,9 @@ class Explanation:
     """Contributions plus adjustments, when the clamp or a veto changed it."""
     total_held_by_veto: bool = False
     """True when a fired veto's ``total`` cap, not the clamp, set the total."""
+    path: list[Step] = field(default_factory=list)
+    """The fewest indicators to raise, largest headroom first, to reach ``next_star``
+    with every other figure as it is; empty when there is no next star or no way there."""
     titles: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -104,14 +125,39 @@ class Explanation:
         return render_explanation(self)
 
 
+@dataclass(frozen=True)
+class WhatIf:
+    """One row scored as it is and with changed inputs; ``str()`` shows the difference."""
+
+    changes: dict[str, float]
+    before: Explanation
+    after: Explanation
+
+    @property
+    def total_change(self) -> float | None:
+        if self.before.total is None or self.after.total is None:
+            return None
+        return round(self.after.total - self.before.total, 10)
+
+    @property
+    def stars_change(self) -> int:
+        return self.after.stars - self.before.stars
+
+    def __str__(self) -> str:
+        from .display import render_what_if
+
+        return render_what_if(self)
+
+
 class Scorecard:
     """The result of :func:`fortress_score.score`: one scored row a (entity, period)."""
 
     def __init__(
         self, rules: RuleSet, table: Table, figures: Figures, provenance: Provenance,
-        *, sub_periods: npt.NDArray[np.int64] | None = None,
+        *, sub_periods: npt.NDArray[np.int64] | None = None, engine: Engine | None = None,
     ) -> None:
         self.rules = rules
+        self._engine = engine
         self.provenance = provenance
         self.sub_periods = sub_periods
         """After a roll-up: how many sub-periods each row is the mean of; else None."""
@@ -320,6 +366,48 @@ class Scorecard:
         row = self._row_of(entity, period)
         return self._explain_row(row)
 
+    def what_if(self, entity: Any, period: Any = None, *, changes: Mapping[str, float]) -> WhatIf:
+        """Score ``entity``'s row again with some inputs changed, and show the difference.
+
+        The whole table is scored again, so population evaluators (``rank``, ``minmax``)
+        see the changed value among the peers, and the ranks move with it.
+
+        Examples:
+            >>> import fortress_score as fs
+            >>> rules = {"ruleset": "demo", "entity": "branch", "dimensions": [
+            ...     {"id": "performance", "weight": 1, "indicators": [
+            ...         {"id": "recovery", "points": 10, "evaluate":
+            ...          {"kind": "target", "input": "rate", "target": 100, "floor": 90}}]}],
+            ...     "ratings": [{"stars": 5, "min": 90}, {"stars": 4, "min": 80}]}
+            >>> card = fs.score(rules, {"branch": ["A", "B"], "rate": [97.0, 98.5]})
+            >>> change = card.what_if("A", changes={"rate": 99.5})
+            >>> change.before.total, change.after.total, change.stars_change, change.after.rank
+            (70.0, 95.0, 5, 1)
+        """
+        if self._engine is None or self.sub_periods is not None:
+            raise DataError(Problem("what-if needs the scored rows themselves; this Scorecard "
+                                    "is a roll-up (ask the monthly card, then roll it up)"))
+        row = self._row_of(entity, period)
+        problems = []
+        columns = dict(self._table.columns)
+        for name, value in changes.items():
+            if name not in columns:
+                problems.append(Problem(
+                    f"is not read by any rule{did_you_mean(name, columns)}; the rules read: "
+                    f"{', '.join(sorted(columns))}", column=name))
+            elif not isinstance(value, int | float) or not np.isfinite(value):
+                problems.append(Problem(f"a what-if value must be a finite number; got {value!r}",
+                                        column=name))
+            else:
+                changed = columns[name].copy()
+                changed[row] = float(value)
+                changed.flags.writeable = False
+                columns[name] = changed
+        if problems:
+            raise DataError(problems)
+        after = self._engine.score_table(self.rules, dataclasses.replace(self._table, columns=columns))
+        return WhatIf(dict(changes), self._explain_row(row), after._explain_row(row))
+
     def _row_of(self, entity: Any, period: Any) -> int:
         matches = np.flatnonzero(self._entity_text == str(entity))
         if matches.size == 0:
@@ -394,8 +482,36 @@ class Scorecard:
             unclamped_total=self._unclamped(row, total),
             total_held_by_veto=any(rules.vetoes[k].effect.total is not None for k in fired)
             and self._unclamped(row, total) is not None,
+            path=self._path_to(row, upcoming.gap + max(
+                0.0, float(f.total[row] - f.adjusted_total[row]))) if upcoming.gap else [],
             titles=titles,
         )
+
+    def _path_to(self, row: int, gap: float) -> list[Step]:
+        """Greedy over headroom: each indicator can add its missing attainment times the
+        points a unit of attainment is worth to the total in this row."""
+        f, rules = self._figures, self.rules
+        if self.sub_periods is not None:
+            return []  # a rolled-up row is a mean: no single input raises it
+        headroom = []
+        dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
+        for i, ((_, ind), d) in enumerate(zip(rules.indicators, dimension_of)):
+            attainment = float(f.attainment[i][row])
+            possible = float(f.possible_points[d, row])
+            if np.isnan(attainment) or possible == 0 or attainment >= 1.0:
+                continue
+            worth = rules.scale * float(f.dimension_weights[d, row]) * ind.points / possible
+            headroom.append(((1.0 - attainment) * worth, i, ind, attainment, worth))
+        headroom.sort(key=lambda h: (-h[0], h[1]))
+        steps, left = [], gap
+        for room, _, ind, attainment, worth in headroom:
+            if left <= 0:
+                break
+            gained = min(room, left)
+            steps.append(Step(ind.id, ind.title, attainment, attainment + gained / worth,
+                              float(round_half_up(gained, rules.precision))))
+            left -= gained
+        return steps if left <= 1e-9 else []
 
     def _unclamped(self, row: int, total: float | None) -> float | None:
         raw = self._figures.adjusted_total[row]

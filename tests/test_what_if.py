@@ -1,0 +1,68 @@
+"""The path to the next star and what-if: hand-computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import fortress_score as fs
+
+RULES: dict[str, Any] = {
+    "ruleset": "whatif", "entity": "branch",
+    "dimensions": [
+        {"id": "perf", "weight": 60, "indicators": [
+            {"id": "a", "points": 30, "evaluate": {"kind": "target", "input": "a", "target": 100, "floor": 0}},
+            {"id": "b", "points": 10, "evaluate": {"kind": "target", "input": "b", "target": 100, "floor": 0}}]},
+        {"id": "team", "weight": 40, "indicators": [
+            {"id": "r", "points": 50, "evaluate": {"kind": "rank", "input": "r"}}]},
+    ],
+    "vetoes": [{"id": "safety", "when": {"kind": "threshold", "input": "s", "op": ">", "value": 0},
+                "effect": {"max_stars": 3}}],
+    "ratings": [{"stars": 5, "min": 90}, {"stars": 4, "min": 80}, {"stars": 3, "min": 70}],
+}
+DATA = {"branch": ["A", "B", "C"], "a": [80.0, 50.0, 90.0], "b": [50.0, 50.0, 90.0],
+        "r": [3.0, 1.0, 2.0], "s": [0, 0, 1]}
+
+
+def test_cheapest_path_takes_the_largest_headroom_first() -> None:
+    why = fs.score(RULES, DATA).explain("A")
+    # perf = 100*(24+5)/40 = 72.5 ; team: best of 3 -> 100 ; total = 0.6*72.5 + 0.4*100 = 83.5 (4 stars)
+    assert (why.total, why.stars, why.next_star, why.gap_to_next_star) == (83.5, 4, 5, 6.5)
+    # a unit of attainment is worth 100*0.6*30/40 = 45 points on a (headroom 0.2*45 = 9),
+    # 100*0.6*10/40 = 15 on b (headroom 7.5): a alone closes 6.5, at 0.8 + 6.5/45
+    (step,) = why.path
+    assert (step.indicator, step.attainment, step.points) == ("a", 0.8, 6.5)
+    assert step.needed == pytest.approx(0.8 + 6.5 / 45)
+    assert "raise a: attainment 0.8000 -> 0.9444 (+6.5 points)" in str(why)
+
+
+def test_path_spans_several_indicators_and_stops_at_a_veto() -> None:
+    card = fs.score(RULES, DATA)
+    why = card.explain("B")
+    # B: perf 100*(15+5)/40 = 50 ; team: last -> 0 ; total 30 ; no band -> next is 3 stars at 70: gap 40
+    assert (why.total, why.next_star, why.gap_to_next_star) == (30.0, 3, 40.0)
+    # headroom: r 1.0*40 = 40 -> closes all of it
+    assert [(s.indicator, s.points) for s in why.path] == [("r", 40.0)]
+    capped = card.explain("C")
+    assert capped.next_star is None and capped.path == []
+
+
+def test_what_if_rescores_the_population_and_crosses_a_star_boundary() -> None:
+    card = fs.score(RULES, DATA)
+    change = card.what_if("B", changes={"r": 4.0, "a": 100.0})
+    # B: a 100 -> perf 100*(30+5)/40 = 87.5 ; r 4 is now the best -> team 100: 0.6*87.5 + 40 = 92.5
+    assert (change.before.total, change.after.total) == (30.0, 92.5)
+    assert (change.after.stars, change.stars_change, change.total_change) == (5, 5, 62.5)
+    assert change.after.rank == 1 and change.before.rank == 3
+    assert "92.5" in str(change)
+    # the caller's data and the card are untouched
+    assert DATA["r"] == [3.0, 1.0, 2.0] and card.explain("B").total == 30.0
+
+
+def test_what_if_names_what_it_cannot_change() -> None:
+    card = fs.score(RULES, DATA)
+    with pytest.raises(fs.DataError) as info:
+        card.what_if("A", changes={"rr": 1.0, "a": float("nan")})
+    assert {p.column for p in info.value.problems} == {"rr", "a"}
+    assert "did you mean 'r'" in str(info.value)
