@@ -137,3 +137,38 @@ def test_benchmarks_on_rolled_up_quarters() -> None:
     months = [f"2024-{m:02d}" for m in range(1, 13)]
     card = fs.score(RULES, rows("A", months, [95.0] * 12, [95.0] * 12))
     assert [t["period"] for t in card.roll_up("quarter").benchmarks()] == ["2024-Q3", "2024-Q4"]
+
+
+def test_commendations_first_five_stars_biggest_rise_and_full_attainment() -> None:
+    rules = dict(RULES, commendations=[
+        {"id": "first5", "title": "首次五星", "kind": "first_stars", "stars": 5},
+        {"id": "riser", "title": "进步最大", "kind": "biggest_rise", "top": 1},
+        {"id": "full_x", "title": "满分", "kind": "full_attainment", "indicator": "x"},
+    ])
+    data = join(rows("A", ["2024-01", "2024-02", "2024-03"], [80, 95, 100], [80, 95, 90]),
+                rows("B", ["2024-01", "2024-02", "2024-03"], [60, 70, 95], [60, 70, 95]))
+    card = fs.score(rules, data)
+    earned = [(c["id"], c["entity"], c["period"], c["reason"]) for c in card.commendations()]
+    # A: 80, 95 (first 5 stars), 95 ; B: 60, 70, 95 (first 5 stars). Rises: Feb A +15 > B +10;
+    # Mar B +25 > A +0. Full x: A in March (100).
+    assert earned == [
+        ("first5", "A", "2024-02", "first time at 5 stars"),
+        ("first5", "B", "2024-03", "first time at 5 stars"),
+        ("riser", "A", "2024-02", "total rose by 15 points since 2024-01"),
+        ("riser", "B", "2024-03", "total rose by 25 points since 2024-02"),
+        ("full_x", "A", "2024-03", "full attainment on x"),
+    ]
+    assert [c["id"] for c in card.commendations("2024-03")] == ["first5", "riser", "full_x"]
+
+
+def test_commendations_are_checked_against_the_rules() -> None:
+    rules = dict(RULES, commendations=[{"id": "x", "kind": "full_attainment", "indicator": "xx"},
+                                       {"id": "c2", "kind": "first_stars"},
+                                       {"id": "c3", "kind": "first_stars", "stars": 1}])
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.load_rules(rules)
+    messages = {p.path: p.message for p in info.value.problems}
+    assert "already used by dimensions[0].indicators[0]" in messages["commendations[0].id"]
+    assert "did you mean 'x'" in messages["commendations[0].indicator"]
+    assert "needs 'stars'" in messages["commendations[1]"]
+    assert "rated stars" in messages["commendations[2].stars"]

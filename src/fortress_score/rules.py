@@ -36,6 +36,7 @@ __all__ = [
     "LARGEST",
     "Adjustment",
     "Benchmark",
+    "Commendation",
     "Dimension",
     "EvaluatorCall",
     "FieldSpec",
@@ -198,6 +199,31 @@ class Benchmark(_Model):
     title: str = ""
 
 
+class Commendation(_Model):
+    """An entry of the 支部点赞台 (the "likes" board), with its reason put in words.
+
+    ``first_stars``: the first period an entity reaches ``stars`` (or more);
+    ``biggest_rise``: the ``top`` biggest rises of the total since each entity's previous
+    period (ties at the cut included), at least ``min_rise`` points;
+    ``full_attainment``: full attainment on ``indicator`` (a hard one, say).
+    """
+
+    id: RuleId
+    title: str = ""
+    kind: Literal["first_stars", "biggest_rise", "full_attainment"]
+    stars: int | None = Field(default=None, ge=1)
+    top: int = Field(default=1, ge=1)
+    min_rise: float = Field(default=0.0, ge=0)
+    indicator: str | None = None
+
+    @model_validator(mode="after")
+    def _has_what_its_kind_needs(self) -> Commendation:
+        needs = {"first_stars": "stars", "full_attainment": "indicator"}.get(self.kind)
+        if needs is not None and getattr(self, needs) is None:
+            raise ValueError(f"a {self.kind} commendation needs {needs!r}")
+        return self
+
+
 class RuleSet(_Model):
     """A validated rule set. Build it with :func:`fortress_score.load_rules`."""
 
@@ -216,6 +242,7 @@ class RuleSet(_Model):
     vetoes: list[Veto] = Field(default_factory=list)
     ratings: list[Rating] = Field(default_factory=list)
     benchmark: Benchmark | None = None
+    commendations: list[Commendation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _inputs_are_numeric(self) -> RuleSet:

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from .columns import Table
 from .errors import DataError, PeriodError, Problem, did_you_mean
 from .rules import RuleSet
+from .commendations import commendations
 from .history import benchmarks, trend
 from .periods import Granularity
 from .rollup import Incomplete, roll_up
@@ -224,6 +225,11 @@ class Scorecard:
         ``benchmark.consecutive`` consecutive periods at ``benchmark.stars`` or more, with
         no ``no_benchmark`` veto in the run; a gap in the periods breaks the run."""
         return benchmarks(self)
+
+    def commendations(self, period: Any = None) -> list[dict[str, Any]]:
+        """The 支部点赞台: commendations declared under ``commendations:`` in the rule file,
+        each with its reason in words (one period, or every period when None)."""
+        return commendations(self, period)
 
     @property
     def figures(self) -> Figures:

@@ -56,6 +56,7 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
         rules += [(("dimensions", d, "indicators", i), ind) for i, ind in items("indicators", dim)]
     rules += [(("adjustments", a), adj) for a, adj in items("adjustments")]
     rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
+    rules += [(("commendations", c), entry) for c, entry in items("commendations")]
     for loc, rule in rules:
         rule_id = rule.get("id")
         if not isinstance(rule_id, str):
@@ -101,6 +102,17 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             yield ("vetoes", v, "effect", "max_stars"), (
                 "has no effect without ratings" if top is None else
                 f"must be below the top rating ({top} stars) to have an effect; got {cap}")
+    indicator_ids = {ind.get("id") for _, dim in items("dimensions") for _, ind in items("indicators", dim)}
+    for c, entry in items("commendations"):
+        named = entry.get("indicator")
+        if isinstance(named, str) and named not in indicator_ids:
+            yield ("commendations", c, "indicator"), (
+                f"must be an indicator id{did_you_mean(named, [str(i) for i in indicator_ids])}; "
+                f"got {named!r}")
+        wanted = entry.get("stars")
+        if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
+            yield ("commendations", c, "stars"), (
+                f"must be one of the rated stars {sorted(by_stars)}; got {wanted}")
     benchmark = data.get("benchmark")
     if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
             and benchmark["stars"] not in by_stars:
