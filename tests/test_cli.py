@@ -336,3 +336,29 @@ def test_csv_shape_problems_are_data_errors(tmp_path) -> None:
     (tmp_path / "twice.csv").write_text("branch,x,x\nA,1,2\n")
     with pytest.raises(fs.DataError, match=r"the header repeats columns \['x'\]"):
         read_data_file(str(tmp_path / "twice.csv"))
+
+
+def test_benchmarks_command_lists_titles_and_commendations(capsys) -> None:
+    root = Path(__file__).parent.parent
+    rules = fs.load_rules(root / "rules/three-dimensions.yaml")
+    from fortress_score.cli import read_data_file
+
+    card = fs.score(rules, read_data_file(str(root / "examples/branches-2024.csv"), rules))
+    expected = {t["entity"] for t in card.benchmarks() if t["period"] == "2024-06"}
+    assert expected  # the sample data has branches holding five stars since the spring
+    code = main(["benchmarks", str(root / "rules/three-dimensions.yaml"),
+                 str(root / "examples/branches-2024.csv"), "--period", "2024-06"])
+    out = capsys.readouterr().out
+    assert code == 0 and "标杆党支部" in out
+    assert all(entity in out for entity in expected)
+    for c in card.commendations("2024-06"):
+        assert c["reason"] in out
+
+
+def test_score_rolled_up_to_quarters(capsys) -> None:
+    root = Path(__file__).parent.parent
+    code = main(["score", str(root / "rules/three-dimensions.yaml"), str(root / "examples/branches-2024.csv"),
+                 "--roll-up", "quarter", "--format", "json"])
+    records = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(records) == 120
+    assert {r["period"] for r in records} == {"2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"}

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rich.table import Table as RichTable
 
 from .display import board_table, render
 from .engine import Engine
 from .errors import DataError, FortressScoreError, PeriodError, Problem
 from .rules import RuleSet
+from .scorecard import Scorecard
 
 __all__ = ["main", "read_data_file"]
 
@@ -130,6 +132,18 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--period", help="only this period (table: default the latest)")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    roll_up = argparse.ArgumentParser(add_help=False)
+    roll_up.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
+                         help="score coarser periods: the mean of their months (or quarters)")
+    score.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
+                       help="score coarser periods: the mean of their months (or quarters)")
+
+    titles = commands.add_parser("benchmarks", parents=[common, roll_up],
+                                 help="list the benchmark titles (标杆) held, and commendations")
+    titles.add_argument("rules", metavar="RULES")
+    titles.add_argument("data", metavar="DATA")
+    titles.add_argument("--period", help="only this period")
+
     explain = commands.add_parser("explain", parents=[common], help="show how one entity's total came about")
     explain.add_argument("rules", metavar="RULES")
     explain.add_argument("data", metavar="DATA")
@@ -169,10 +183,34 @@ def _run(args: argparse.Namespace) -> int:
               f"digest {rules.digest[:12]}")
         return 0
     card = engine.score(rules, read_data_file(args.data, rules))
+    if getattr(args, "roll_up", None):
+        card = card.roll_up(args.roll_up)
     if args.command == "explain":
         print(str(card.explain(args.entity, args.period)))
         return 0
+    if args.command == "benchmarks":
+        return _print_titles(card, args.period)
     return _print_scores(card, args)
+
+
+def _print_titles(card: Scorecard, period: str | None) -> int:
+    held = [t for t in card.benchmarks() if period is None or str(t["period"]) == str(period)]
+    table = RichTable(title=f"{card.rules.benchmark.title if card.rules.benchmark else '标杆'}",
+                      title_justify="left")
+    for name in ("period", "entity", "consecutive periods"):
+        table.add_column(name)
+    for title in sorted(held, key=lambda t: (str(t["period"]), str(t["entity"]))):
+        table.add_row(str(title["period"]), str(title["entity"]), str(title["consecutive"]))
+    sys.stdout.write(render(table))
+    liked = card.commendations(period)
+    if liked:
+        board = RichTable(title="支部点赞台", title_justify="left")
+        for name in ("period", "entity", "commendation", "reason"):
+            board.add_column(name)
+        for c in liked:
+            board.add_row(str(c["period"]), str(c["entity"]), c["title"] or c["id"], c["reason"])
+        sys.stdout.write(render(board))
+    return 0
 
 
 def _print_scores(card: Any, args: argparse.Namespace) -> int:
