@@ -15,9 +15,10 @@ from .errors import (
     RuleFileError,
 )
 from .evaluator import Column, Context, Evaluator, Params
+from .explain import Explanation, IndicatorLine, Step, WhatIf
 from .hookspecs import hookimpl, hookspec
 from .rules import RuleSet
-from .scorecard import Explanation, IndicatorLine, Provenance, Scorecard
+from .scorecard import Provenance, Scorecard
 from .scoring import round_half_up
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "RuleFileError",
     "RuleSet",
     "Scorecard",
+    "Step",
+    "WhatIf",
     "hookimpl",
     "hookspec",
     "load_rules",

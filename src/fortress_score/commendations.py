@@ -42,6 +42,7 @@ def commendations(card: Scorecard, period: Any = None) -> list[dict[str, Any]]:
 def _earned(card: Scorecard, entry: Commendation) -> tuple[npt.NDArray[np.bool_], Any]:
     f, rules = card.figures, card.rules
     if entry.kind == "full_attainment":
+        assert entry.indicator is not None  # the model requires it for this kind
         i = [ind.id for _, ind in rules.indicators].index(entry.indicator)
         title = rules.indicators[i][1].title or entry.indicator
         full = np.round(np.nan_to_num(f.attainment[i], nan=0.0), 4) >= 1.0
@@ -52,7 +53,7 @@ def _earned(card: Scorecard, entry: Commendation) -> tuple[npt.NDArray[np.bool_]
         reached = (f.stars >= entry.stars)[order]
         position = np.arange(order.shape[0])
         run_start = np.maximum.accumulate(np.where(same_run, 0, position))  # an entity's first row
-        reached_earlier = np.cumsum(reached) - reached  # in this and earlier entities' runs
+        reached_earlier: npt.NDArray[np.int64] = np.cumsum(reached) - reached  # all runs so far
         reached_before = reached_earlier - reached_earlier[run_start] > 0
         first = np.zeros(len(card), dtype=bool)
         first[order] = reached & ~reached_before

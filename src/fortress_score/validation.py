@@ -102,13 +102,14 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             yield ("vetoes", v, "effect", "max_stars"), (
                 "has no effect without ratings" if top is None else
                 f"must be below the top rating ({top} stars) to have an effect; got {cap}")
-    indicator_ids = {ind.get("id") for _, dim in items("dimensions") for _, ind in items("indicators", dim)}
+    indicator_ids = {ind.get("id") for _, dim in items("dimensions")
+                     for _, ind in items("indicators", dim)}
     for c, entry in items("commendations"):
-        named = entry.get("indicator")
-        if isinstance(named, str) and named not in indicator_ids:
+        indicator = entry.get("indicator")
+        if isinstance(indicator, str) and indicator not in indicator_ids:
+            hint = did_you_mean(indicator, [str(i) for i in indicator_ids])
             yield ("commendations", c, "indicator"), (
-                f"must be an indicator id{did_you_mean(named, [str(i) for i in indicator_ids])}; "
-                f"got {named!r}")
+                f"must be an indicator id{hint}; got {indicator!r}")
         wanted = entry.get("stars")
         if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
             yield ("commendations", c, "stars"), (

@@ -1,0 +1,314 @@
+"""Boards (晾晒): the leaderboard and the red and black lists, built from a Scorecard.
+
+A board is a selection of the Scorecard's records put in board order. Each record is the
+dict :meth:`Scorecard.to_records` gives for that row, plus ``"value"`` (the figure the board
+ranks by) and ``"place"`` (the board position, competition-ranked: ties share the best
+place, 1, 2, 2, 4). Places are counted among the rows the board returns, within each
+period; the record's own ``rank`` stays the Scorecard's rank (within period and group).
+
+Choosing, placing and ordering rows is whole-array numpy (masks, one competition-rank
+sort, one ``np.lexsort``); only the records of the rows kept are built one at a time, so
+the top ten of a million rows costs a few sorts, not a million dicts.
+
+Examples:
+    >>> import fortress_score as fs
+    >>> from fortress_score.boards import leaderboard
+    >>> rules = {"ruleset": "demo", "entity": "branch", "dimensions": [
+    ...     {"id": "work", "weight": 1, "indicators": [{"id": "tasks", "points": 10,
+    ...      "evaluate": {"kind": "ratio", "numerator": "done", "denominator": "planned"}}]}]}
+    >>> card = fs.score(rules, {"branch": ["C", "A", "B"], "done": [4, 3, 4],
+    ...                         "planned": [4, 4, 4]})
+    >>> [(row["place"], row["entity"], row["value"]) for row in leaderboard(card)]
+    [(1, 'B', 100.0), (1, 'C', 100.0), (3, 'A', 75.0)]
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import DataError, PeriodError, Problem, did_you_mean
+from .groupwise import competition_rank
+from .scoring import round_half_up
+
+if TYPE_CHECKING:
+    from .scorecard import Scorecard
+
+__all__ = ["ATTAINMENT_DECIMALS", "black_list", "leaderboard", "red_list"]
+
+ATTAINMENT_DECIMALS = 4
+"""Attainment is compared (and reported on the red and black lists) rounded half up to this
+many decimals, so that 13/16 and 0.8125 written by hand tie, and float noise such as
+0.30000000000000004 against 0.3 does not split a tie at the cut."""
+
+_LISTED = 20
+"""How many known periods, groups or ids an error message lists before "…"."""
+
+Columns = dict[str, npt.NDArray[Any]]
+Record = dict[str, Any]
+
+
+def leaderboard(
+    card: Scorecard,
+    period: Any = None,
+    group: Any = None,
+    top: int | None = None,
+    by: str = "total",
+) -> list[Record]:
+    """The board (排行榜): the rows of one period and one group, best first.
+
+    Args:
+        card: the scored rows.
+        period: one period (compared as text; a number also matches a numeric period
+            column by value); None gives every period, earliest first, each placed on
+            its own.
+        group: one ``group_by`` value (compared as the period is); None places the
+            groups of a period together on one board.
+        top: keep places up to ``top``; rows tied at the cut are all kept, so more
+            than ``top`` rows may come back.
+        by: ``"total"``, a dimension id (its reported score) or an indicator id (its
+            reported points). Higher is better.
+
+    Returns:
+        Records in (period, place, entity as text) order, each with ``"value"`` (the
+        reported figure ranked by) and ``"place"``. Rows where that figure is empty (the
+        dimension or indicator does not apply, no total) are left out and take no place.
+
+    Raises:
+        DataError: ``by`` names nothing rankable, ``group`` is not in the data or the
+            rule set has no ``group_by``, or ``top`` is not a whole number ≥ 1.
+        PeriodError: ``period`` is not in the data, or the rule set has no period.
+    """
+    _check_top(top)
+    columns = card.to_columns()
+    values = columns[_by_column(card, by)].astype(np.float64)
+    chosen = _chosen_rows(card, columns, period, group)
+    return _board(card, columns, values, chosen, top=top, descending=True)
+
+
+def red_list(
+    card: Scorecard,
+    indicator: str,
+    period: Any = None,
+    top: int | None = None,
+    min_attainment: float | None = None,
+) -> list[Record]:
+    """The red list (红榜): the best attainment on one indicator, best first.
+
+    Attainment (not points) is what a red list is about: it reads the same whatever the
+    indicator's points. It is taken unrounded from ``card.figures.attainment`` and rounded
+    half up to :data:`ATTAINMENT_DECIMALS` decimals, which is both the figure compared and
+    the ``"value"`` reported.
+
+    Args:
+        card: the scored rows.
+        indicator: an indicator id.
+        period: one period, or None for every period (placed each on its own).
+        top: keep places up to ``top``, ties at the cut included.
+        min_attainment: keep only rows at or above this attainment (0..1).
+
+    Returns:
+        Records in (period, place, entity as text) order with ``"value"`` and ``"place"``;
+        rows where the indicator does not apply are left out. Under ``missing: zero`` a
+        row it does not apply to holds attainment 0 and is listed like any other.
+
+    Raises:
+        DataError: unknown indicator, ``top`` or ``min_attainment`` not usable.
+        PeriodError: ``period`` is not in the data, or the rule set has no period.
+    """
+    return _attainment_list(card, indicator, period, top, min_attainment, best_first=True)
+
+
+def black_list(
+    card: Scorecard,
+    indicator: str,
+    period: Any = None,
+    top: int | None = None,
+    max_attainment: float | None = None,
+) -> list[Record]:
+    """The black list (黑榜): the worst attainment on one indicator, worst first.
+
+    The red list mirrored: place 1 is the lowest attainment, ``top`` keeps the worst
+    places with ties at the cut, and ``max_attainment`` keeps only rows at or below it.
+    """
+    return _attainment_list(card, indicator, period, top, max_attainment, best_first=False)
+
+
+# -- the shared machinery ----------------------------------------------------------------------
+
+
+def _attainment_list(
+    card: Scorecard, indicator: str, period: Any, top: int | None, bound: float | None,
+    *, best_first: bool,
+) -> list[Record]:
+    _check_top(top)
+    ids = [ind.id for _, ind in card.rules.indicators]
+    if indicator not in ids:
+        raise DataError(Problem(
+            f"unknown indicator {indicator!r}{did_you_mean(str(indicator), ids)}; "
+            f"the indicators: {_listing(ids)}"))
+    if bound is not None:
+        name = "min_attainment" if best_first else "max_attainment"
+        if isinstance(bound, bool) or not isinstance(bound, Real) or not math.isfinite(bound):
+            raise DataError(Problem(f"{name} must be a finite number (attainment is 0..1); "
+                                    f"got {bound!r}"))
+    attainment = round_half_up(card.figures.attainment[ids.index(indicator)],
+                               ATTAINMENT_DECIMALS)
+    columns = card.to_columns()
+    chosen = _chosen_rows(card, columns, period, None)
+    if bound is not None:
+        with np.errstate(invalid="ignore"):  # NaN compares False: left out anyway
+            chosen &= attainment >= bound if best_first else attainment <= bound
+    return _board(card, columns, attainment, chosen, top=top, descending=best_first)
+
+
+def _board(
+    card: Scorecard, columns: Columns, values: npt.NDArray[np.float64],
+    chosen: npt.NDArray[np.bool_], *, top: int | None, descending: bool,
+) -> list[Record]:
+    """Place the chosen rows with a value, per period; cut at ``top``; order; build records."""
+    rows = np.flatnonzero(chosen & ~np.isnan(values))
+    if rows.size == 0:
+        return []
+    period_code = _period_codes(card, columns["period"][rows])
+    place = competition_rank(values[rows], period_code, descending=descending)
+    if top is not None:
+        kept = place <= top
+        rows, period_code, place = rows[kept], period_code[kept], place[kept]
+    entity_text = columns["entity"][rows].astype(str)
+    order = np.lexsort((rows, entity_text, place, period_code))  # last key sorts first
+    rows, place = rows[order], place[order]
+    records = _records(card, columns, rows)
+    for record, value, position in zip(records, values[rows].tolist(), place.tolist()):
+        record["value"] = value
+        record["place"] = int(position)
+    return records
+
+
+def _by_column(card: Scorecard, by: str) -> str:
+    """The ``to_columns`` name of the figure a leaderboard ranks by."""
+    rules = card.rules
+    dimension_ids = [d.id for d in rules.dimensions]
+    indicator_ids = [ind.id for _, ind in rules.indicators]
+    if by == "total":
+        return "total"
+    if by in dimension_ids:
+        return f"dimensions.{by}"
+    if by in indicator_ids:
+        return f"indicators.{by}"
+    choices = ["total", *dimension_ids, *indicator_ids]
+    other = {a.id for a in rules.adjustments} | {v.id for v in rules.vetoes}
+    note = (" (adjustments and vetoes are not ranked)" if by in other else "")
+    raise DataError(Problem(
+        f"cannot rank by {by!r}{did_you_mean(str(by), choices)}{note}; a board ranks by "
+        f"'total', a dimension ({_listing(dimension_ids)}) or an indicator "
+        f"({_listing(indicator_ids)})"))
+
+
+def _chosen_rows(
+    card: Scorecard, columns: Columns, period: Any, group: Any,
+) -> npt.NDArray[np.bool_]:
+    """The rows of ``period`` and ``group`` (None: all); a value not in the data is an error."""
+    rules = card.rules
+    chosen = np.ones(len(card), dtype=bool)
+    if period is not None:
+        if rules.period is None:
+            raise PeriodError(Problem(f"the rule set names no period column; cannot choose "
+                                      f"period {period!r}"))
+        chosen &= _matching(columns["period"], period)
+        if not chosen.any():
+            known = [str(p) for p in card.periods()]
+            raise PeriodError(Problem(
+                f"no rows for period {period!r}{did_you_mean(str(period), known)}; "
+                f"the periods: {_listing(known)}", column=rules.period))
+    if group is not None:
+        if rules.group_by is None:
+            raise DataError(Problem(f"the rule set names no group_by column; cannot choose "
+                                    f"group {group!r}"))
+        in_group = _matching(columns["group"], group)
+        if not in_group.any():  # known in another period only is not an error: an empty board
+            known = np.unique(columns["group"].astype(str)).tolist()
+            raise DataError(Problem(
+                f"no rows for group {group!r}{did_you_mean(str(group), known)}; "
+                f"the groups: {_listing(known)}", column=rules.group_by))
+        chosen &= in_group
+    return chosen
+
+
+def _matching(values: npt.NDArray[Any], wanted: Any) -> npt.NDArray[np.bool_]:
+    """Rows whose key equals ``wanted``: as text, and by value in a numeric column (so that
+    202402 finds 202402.0), as :meth:`Scorecard.explain` looks keys up."""
+    if values.dtype.kind in "iuf" and isinstance(wanted, Real) and not isinstance(wanted, bool):
+        return np.asarray(values == wanted)
+    return np.asarray(values.astype(str) == str(wanted))
+
+
+def _period_codes(card: Scorecard, periods: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Each row's period as an int, in :meth:`Scorecard.periods` order (numbers by value,
+    anything else as text); all 0 when the rule set has no period."""
+    if card.rules.period is None:
+        return np.zeros(periods.shape[0], dtype=np.int64)
+    keys = periods if periods.dtype.kind in "iuf" else periods.astype(str)
+    return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+def _records(card: Scorecard, columns: Columns, rows: npt.NDArray[np.intp]) -> list[Record]:
+    """The :meth:`Scorecard.to_records` dicts of ``rows`` only, built from the flat columns
+    (``to_records`` has no way to ask for a few rows; building every row's dict for a
+    top-ten would cost seconds on a million rows)."""
+    rules = card.rules
+    dimension_ids = [d.id for d in rules.dimensions]
+    indicator_ids = [ind.id for _, ind in rules.indicators]
+    adjustment_ids = [a.id for a in rules.adjustments]
+    veto_ids = [v.id for v in rules.vetoes]
+
+    def taken(name: str) -> list[Any]:
+        return _to_python(columns[name][rows])
+
+    def nested(prefix: str, ids: list[str]) -> list[dict[str, Any]]:
+        if not ids:
+            return [{} for _ in range(rows.size)]
+        return [dict(zip(ids, row)) for row in zip(*(taken(f"{prefix}.{i}") for i in ids))]
+
+    if veto_ids:
+        fired = np.stack([columns[f"vetoes.{v}"][rows] for v in veto_ids], axis=1)
+        vetoes = [[v for v, hit in zip(veto_ids, row) if hit] for row in fired.tolist()]
+    else:
+        vetoes = [[] for _ in range(rows.size)]
+    return [
+        {"entity": entity, "period": period, "group": group, "total": total, "stars": stars,
+         "rank": None if rank is None else int(rank), "vetoes": fired_here,
+         "dimensions": dims, "indicators": inds, "adjustments": adjs}
+        for entity, period, group, total, stars, rank, fired_here, dims, inds, adjs in zip(
+            taken("entity"), taken("period"), taken("group"), taken("total"), taken("stars"),
+            taken("rank"), vetoes, nested("dimensions", dimension_ids),
+            nested("indicators", indicator_ids), nested("adjustments", adjustment_ids))
+    ]
+
+
+def _to_python(values: npt.NDArray[Any]) -> list[Any]:
+    """Python scalars with NaN as None, as :meth:`Scorecard.to_records` gives them."""
+    if values.dtype.kind == "f":
+        empty = np.isnan(values)
+        if empty.any():
+            objects = values.astype(object)
+            objects[empty] = None
+            return objects.tolist()
+    return values.tolist()
+
+
+def _check_top(top: int | None) -> None:
+    if top is None:
+        return
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
+        raise DataError(Problem(f"top must be a whole number of at least 1; got {top!r}"))
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:_LISTED])
+    return shown + (f", … ({len(names)} in all)" if len(names) > _LISTED else "")
+
