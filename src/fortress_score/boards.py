@@ -297,8 +297,9 @@ def _to_python(values: npt.NDArray[Any]) -> list[Any]:
         if empty.any():
             objects = values.astype(object)
             objects[empty] = None
-            return objects.tolist()
-    return values.tolist()
+            values = objects
+    converted: list[Any] = values.tolist()
+    return converted
 
 
 def _check_top(top: int | None) -> None:

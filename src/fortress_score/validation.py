@@ -102,8 +102,8 @@ def _cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             yield ("vetoes", v, "effect", "max_stars"), (
                 "has no effect without ratings" if top is None else
                 f"must be below the top rating ({top} stars) to have an effect; got {cap}")
-    indicator_ids = {ind.get("id") for _, dim in items("dimensions")
-                     for _, ind in items("indicators", dim)}
+    indicator_ids = {ind["id"] for _, dim in items("dimensions")
+                     for _, ind in items("indicators", dim) if isinstance(ind.get("id"), str)}
     for c, entry in items("commendations"):
         indicator = entry.get("indicator")
         if isinstance(indicator, str) and indicator not in indicator_ids:
