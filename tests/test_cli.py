@@ -362,3 +362,20 @@ def test_score_rolled_up_to_quarters(capsys) -> None:
     records = json.loads(capsys.readouterr().out)
     assert code == 0 and len(records) == 120
     assert {r["period"] for r in records} == {"2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"}
+
+
+def test_board_command_keeps_ties_at_the_cut(capsys) -> None:
+    root = Path(__file__).parent.parent
+    from fortress_score.cli import read_data_file
+
+    rules = fs.load_rules(root / "rules/three-dimensions.yaml")
+    card = fs.score(rules, read_data_file(str(root / "examples/branches-2024.csv"), rules))
+    board = card.leaderboard(period="2024-05", group="职能部门")
+    tied = [r for r in board if r["entity"] in ("人力资源部党支部", "企业管理部党支部")]
+    assert tied[0]["place"] == tied[1]["place"]       # the sample's tie
+    cut = tied[0]["place"]
+    code = main(["board", str(root / "rules/three-dimensions.yaml"), str(root / "examples/branches-2024.csv"),
+                 "--period", "2024-05", "--group", "职能部门", "--top", str(cut)])
+    out = capsys.readouterr().out
+    assert code == 0 and "人力资源部党支部" in out and "企业管理部党支部" in out
+    assert sum(1 for r in board if r["place"] <= cut) == sum(1 for line in out.splitlines() if "党支部 " in line and "│" in line)

@@ -182,7 +182,7 @@ def _board(
     entity_text = columns["entity"][rows].astype(str)
     order = np.lexsort((rows, entity_text, place, period_code))  # last key sorts first
     rows, place = rows[order], place[order]
-    records = _records(card, columns, rows)
+    records = card.to_records(rows=rows)
     for record, value, position in zip(records, values[rows].tolist(), place.tolist()):
         record["value"] = value
         record["place"] = int(position)
@@ -254,52 +254,6 @@ def _period_codes(card: Scorecard, periods: npt.NDArray[Any]) -> npt.NDArray[np.
         return np.zeros(periods.shape[0], dtype=np.int64)
     keys = periods if periods.dtype.kind in "iuf" else periods.astype(str)
     return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)
-
-
-def _records(card: Scorecard, columns: Columns, rows: npt.NDArray[np.intp]) -> list[Record]:
-    """The :meth:`Scorecard.to_records` dicts of ``rows`` only, built from the flat columns
-    (``to_records`` has no way to ask for a few rows; building every row's dict for a
-    top-ten would cost seconds on a million rows)."""
-    rules = card.rules
-    dimension_ids = [d.id for d in rules.dimensions]
-    indicator_ids = [ind.id for _, ind in rules.indicators]
-    adjustment_ids = [a.id for a in rules.adjustments]
-    veto_ids = [v.id for v in rules.vetoes]
-
-    def taken(name: str) -> list[Any]:
-        return _to_python(columns[name][rows])
-
-    def nested(prefix: str, ids: list[str]) -> list[dict[str, Any]]:
-        if not ids:
-            return [{} for _ in range(rows.size)]
-        return [dict(zip(ids, row)) for row in zip(*(taken(f"{prefix}.{i}") for i in ids))]
-
-    if veto_ids:
-        fired = np.stack([columns[f"vetoes.{v}"][rows] for v in veto_ids], axis=1)
-        vetoes = [[v for v, hit in zip(veto_ids, row) if hit] for row in fired.tolist()]
-    else:
-        vetoes = [[] for _ in range(rows.size)]
-    return [
-        {"entity": entity, "period": period, "group": group, "total": total, "stars": stars,
-         "rank": None if rank is None else int(rank), "vetoes": fired_here,
-         "dimensions": dims, "indicators": inds, "adjustments": adjs}
-        for entity, period, group, total, stars, rank, fired_here, dims, inds, adjs in zip(
-            taken("entity"), taken("period"), taken("group"), taken("total"), taken("stars"),
-            taken("rank"), vetoes, nested("dimensions", dimension_ids),
-            nested("indicators", indicator_ids), nested("adjustments", adjustment_ids))
-    ]
-
-
-def _to_python(values: npt.NDArray[Any]) -> list[Any]:
-    """Python scalars with NaN as None, as :meth:`Scorecard.to_records` gives them."""
-    if values.dtype.kind == "f":
-        empty = np.isnan(values)
-        if empty.any():
-            objects = values.astype(object)
-            objects[empty] = None
-            values = objects
-    converted: list[Any] = values.tolist()
-    return converted
 
 
 def _check_top(top: int | None) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table as RichTable
 
-from .display import board_table, render
+from .display import board_table, leaderboard_table, render
 from .engine import Engine
 from .errors import DataError, FortressScoreError, PeriodError, Problem
 from .rules import RuleSet
@@ -138,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
                        help="score coarser periods: the mean of their months (or quarters)")
 
+    board = commands.add_parser("board", parents=[common, roll_up],
+                                help="the leaderboard of one period (一榜), in place order")
+    board.add_argument("rules", metavar="RULES")
+    board.add_argument("data", metavar="DATA")
+    board.add_argument("--period", help="default: the latest")
+    board.add_argument("--group", help="only this peer group")
+    board.add_argument("--by", default="total", help="total, a dimension id or an indicator id")
+    board.add_argument("--top", type=int, help="places 1..N (ties at the cut kept)")
+
     titles = commands.add_parser("benchmarks", parents=[common, roll_up],
                                  help="list the benchmark titles (标杆) held, and commendations")
     titles.add_argument("rules", metavar="RULES")
@@ -190,6 +199,14 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "benchmarks":
         return _print_titles(card, args.period)
+    if args.command == "board":
+        period = args.period if args.period is not None or card.rules.period is None \
+            else card.periods()[-1]
+        records = card.leaderboard(period=period, group=args.group, top=args.top, by=args.by)
+        heading = " · ".join(str(part) for part in (card.rules.title or card.rules.ruleset,
+                                                    period, args.group) if part is not None)
+        sys.stdout.write(render(leaderboard_table(card, records, args.by, heading)))
+        return 0
     return _print_scores(card, args)
 
 

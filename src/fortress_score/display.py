@@ -74,6 +74,35 @@ def _title(card: Scorecard, column: str | None) -> str:
     return spec.title if spec is not None and spec.title else column
 
 
+def leaderboard_table(card: Scorecard, records: list[dict[str, Any]], by: str,
+                      heading: str) -> RichTable:
+    """A leaderboard (records from :meth:`Scorecard.leaderboard`) in place order."""
+    rules = card.rules
+    table = RichTable(title=heading, title_justify="left")
+    table.add_column("名次 place", justify="right")
+    table.add_column(_title(card, rules.entity))
+    if rules.group_by is not None:
+        table.add_column(_title(card, rules.group_by))
+    table.add_column("星级 stars")
+    titles = {d.id: d.title for d in rules.dimensions} | {i.id: i.title for _, i in rules.indicators}
+    if by != "total":
+        table.add_column(titles.get(by) or by, justify="right")
+    table.add_column("总分 total", justify="right")
+    for dim in rules.dimensions:
+        table.add_column(dim.title or dim.id, justify="right")
+    for r in records:
+        cells = [str(r["place"]), str(r["entity"])]
+        if rules.group_by is not None:
+            cells.append(str(r["group"]))
+        cells.append(star_text(r["stars"]))
+        if by != "total":
+            cells.append(_figure(r["value"]))
+        cells.append(_figure(r["total"]))
+        cells += [_figure(r["dimensions"][dim.id]) for dim in rules.dimensions]
+        table.add_row(*cells)
+    return table
+
+
 def render(renderable: Any, width: int = 160) -> str:
     """A rich renderable as plain text (no colour codes)."""
     buffer = io.StringIO()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from . import boards
 from .columns import Table
 from .commendations import commendations
 from .errors import DataError, PeriodError, Problem, did_you_mean
@@ -139,6 +140,28 @@ class Scorecard:
         each with its reason in words (one period, or every period when None)."""
         return commendations(self, period)
 
+    def leaderboard(self, period: Any = None, group: Any = None, top: int | None = None,
+                    by: str = "total") -> list[dict[str, Any]]:
+        """The board (一榜): records in place order, each with ``value`` and ``place``.
+
+        ``by`` is ``"total"``, a dimension id or an indicator id (its points); places are
+        competition places among the rows shown, within each period; ties are ordered by
+        entity and all kept at a ``top`` cut. See :func:`fortress_score.boards.leaderboard`.
+        """
+        return boards.leaderboard(self, period=period, group=group, top=top, by=by)
+
+    def red_list(self, indicator: str, period: Any = None, top: int | None = None,
+                 min_attainment: float | None = None) -> list[dict[str, Any]]:
+        """红榜: the best on one indicator by attainment, ties at the cut included."""
+        return boards.red_list(self, indicator, period=period, top=top,
+                               min_attainment=min_attainment)
+
+    def black_list(self, indicator: str, period: Any = None, top: int | None = None,
+                   max_attainment: float | None = None) -> list[dict[str, Any]]:
+        """黑榜: the worst on one indicator by attainment, ties at the cut included."""
+        return boards.black_list(self, indicator, period=period, top=top,
+                                 max_attainment=max_attainment)
+
     @property
     def figures(self) -> Figures:
         """The unrounded figures (numpy arrays) behind every reported number."""
@@ -185,20 +208,29 @@ class Scorecard:
             columns[f"vetoes.{veto.id}"] = f.vetoed[v]
         return columns
 
-    def to_records(self, *, provenance: bool = False) -> list[dict[str, Any]]:
+    def to_records(
+        self, *, provenance: bool = False, rows: npt.NDArray[np.intp] | None = None,
+    ) -> list[dict[str, Any]]:
         """One dict a row, figures rounded; ranks are ints (None where there is no total).
 
         Keys: ``entity``, ``period``, ``group``, ``total``, ``stars``, ``rank``, ``vetoes``
         (list of ids), ``dimensions`` {id: score or None}, ``indicators`` {id: points or
         None}, ``adjustments`` {id: signed points}; with ``provenance=True`` also
         ``provenance`` (rule set digest, data digest, library version, evaluator sources).
+        ``rows`` (positions) gives those rows only, in that order: a board's top ten
+        without building a million dicts.
         """
         columns = self.to_columns()
+        fired = self.fired_vetoes()
+        if rows is not None:
+            columns = {name: values[rows] for name, values in columns.items()}
+            fired = [fired[row] for row in rows.tolist()]
+        n = len(fired)
         rules = self.rules
 
         def rows_of(ids: list[str], prefix: str) -> Iterable[tuple[Any, ...]]:
             if not ids:
-                return itertools.repeat((), len(self))
+                return itertools.repeat((), n)
             return zip(*(_to_python(columns[f"{prefix}.{i}"]) for i in ids))
 
         dimension_ids = [d.id for d in rules.dimensions]
@@ -209,7 +241,7 @@ class Scorecard:
         records = []
         with _gc_paused():  # millions of small dicts would otherwise trigger the GC over and over
             for entity, period, group, total, stars, rank, vetoes, dims, inds, adjs in zip(
-                *(_to_python(columns[k]) for k in keys), self.fired_vetoes(),
+                *(_to_python(columns[k]) for k in keys), fired,
                 rows_of(dimension_ids, "dimensions"), rows_of(indicator_ids, "indicators"),
                 rows_of(adjustment_ids, "adjustments"),
             ):
