@@ -178,3 +178,14 @@ def test_latest_period_is_by_value_for_numeric_periods() -> None:
     assert card.explain("甲", 3.0).period == 3         # numbers match by value
     text = fs.score(rules, DATA)
     assert text.periods() == ["2024-01", "2024-02"]
+
+
+def test_explain_gives_dimension_contributions_and_why_vetoes_fired(card: fs.Scorecard) -> None:
+    why = card.explain("甲", "2024-01")
+    # perf 77.08 x 0.4 = 30.83 ; team 90 x 0.6 = 54 ; together the base total 84.83
+    assert why.dimension_contributions == {"perf": 30.83, "team": 54.0}
+    assert sum(why.dimension_contributions.values()) == pytest.approx(
+        sum(line.contribution for line in why.indicators), abs=0.01)
+    vetoed = card.explain("乙", "2024-02")
+    assert vetoed.veto_reasons == {"safety": "safety = 1 > 0"}
+    assert "veto safety (安全事件): fired because safety = 1 > 0" in str(vetoed)

@@ -135,15 +135,17 @@ def render_explanation(why: Explanation) -> str:
             _figure(line.contribution) or "n/a",
         )
     lines = [render(table).rstrip()]
-    dims = ", ".join(f"{why.titles.get(k, k) or k} {_figure(v) or 'n/a'}"
-                     for k, v in why.dimensions.items())
+    dims = ", ".join(
+        f"{why.titles.get(k, k) or k} {_figure(v) or 'n/a'}"
+        + (f" (adds {_figure(why.dimension_contributions[k])})" if v is not None else "")
+        for k, v in why.dimensions.items())
     lines.append(f"dimensions: {dims}")
     if why.adjustments:
         adj = ", ".join(f"{why.titles.get(k) or k} {v:+g}" for k, v in why.adjustments.items())
         lines.append(f"adjustments: {adj}")
-    if why.vetoes:
-        lines.append("vetoes: " + ", ".join(f"{vid} ({title})" if title else vid
-                                            for vid, title in why.vetoes))
+    for vid, title in why.vetoes:
+        named = f"{vid} ({title})" if title else vid
+        lines.append(f"veto {named}: fired because {why.veto_reasons.get(vid, '')}")
     rank = "" if why.rank is None else f", rank {why.rank}"
     before = ""
     if why.unclamped_total is not None:

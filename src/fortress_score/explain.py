@@ -63,6 +63,7 @@ class Explanation:
     rank: int | None
     scale: float
     dimensions: dict[str, float | None]
+    dimension_contributions: dict[str, float | None]
     indicators: list[IndicatorLine]
     adjustments: dict[str, float]
     vetoes: list[tuple[str, str]]
@@ -81,6 +82,8 @@ class Explanation:
     """The fewest indicators to raise, largest headroom first, to reach ``next_star``
     with every other figure as it is; empty when there is no next star or no way there."""
     titles: dict[str, str] = field(default_factory=dict)
+    veto_reasons: dict[str, str] = field(default_factory=dict)
+    """Veto id -> why it fired: its test and the inputs it read (``safety_l4_events=1 > 0``)."""
 
     def __str__(self) -> str:
         from .display import render_explanation
@@ -158,6 +161,13 @@ def explain_row(card: Scorecard, row: int) -> Explanation:
         adjustments={a.id: float(round_half_up(f.adjustment_points[k, row], precision))
                      for k, a in enumerate(rules.adjustments)},
         vetoes=[(v.id, v.title) for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]],
+        veto_reasons={v.id: _why_fired(card, v.when, row)
+                      for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]},
+        dimension_contributions={
+            d.id: None if np.isnan(f.dimension_scores[k, row]) else float(round_half_up(
+                rules.scale * f.dimension_weights[k, row] * f.dimension_scores[k, row] / 100,
+                precision))
+            for k, d in enumerate(rules.dimensions)},
         next_star=upcoming.stars,
         gap_to_next_star=upcoming.gap,
         next_star_note=upcoming.note,
@@ -199,6 +209,20 @@ def _unclamped(card: Scorecard, row: int, total: float | None) -> float | None:
     raw = card.figures.adjusted_total[row]
     reported = None if np.isnan(raw) else float(round_half_up(raw, card.rules.precision))
     return reported if reported != total else None
+
+
+def _why_fired(card: Scorecard, when: Any, row: int) -> str:
+    """The veto's test in words, with the inputs it read in this row."""
+    inputs = ", ".join(f"{c}={_shown(card.table.columns[c][row])}" for c in when.inputs)
+    params = when.params.model_dump() if hasattr(when.params, "model_dump") else {}
+    if when.kind == "threshold":
+        return f"{params['input']} = {_shown(card.table.columns[params['input']][row])} " \
+               f"{params['op']} {params['value']:g}"
+    return f"{when.kind} gave 1 on {inputs}"
+
+
+def _shown(value: float) -> str:
+    return "empty" if np.isnan(value) else f"{value:g}"
 
 
 def _maybe(value: float) -> float | None:
