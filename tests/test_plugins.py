@@ -214,3 +214,45 @@ def test_plugins_may_be_classes_and_module_names_but_must_implement_a_hook(
     messages = [p.message for p in info.value.problems]
     assert any("implements no fortress_score hook" in m for m in messages)
     assert any("'fs_no_such_module' cannot be imported" in m for m in messages)
+
+
+class ShareParams(fs.Params):
+    part: fs.Column
+    wholes: list[fs.Column]
+    cap: float = 1.0
+
+
+@fs.evaluator("share", params=ShareParams)
+def share(columns: Mapping[str, np.ndarray], params: ShareParams, context: fs.Context) -> np.ndarray:
+    """Part over the sum of the wholes."""
+    whole = sum(columns[c] for c in params.wholes)
+    return np.minimum(columns[params.part] / whole, params.cap)
+
+
+class PeerParams(fs.Params):
+    input: str
+
+
+@fs.evaluator("peer_share", params=PeerParams, population=True, inputs=lambda p: [p.input])
+def peer_share(columns: Mapping[str, np.ndarray], params: Any, context: fs.Context) -> np.ndarray:
+    """Each row's share of its peer group's sum."""
+    values = columns["x"]
+    sums = np.bincount(context.groups, weights=values, minlength=context.n_groups)
+    return values / sums[context.groups]
+
+
+def test_a_decorated_function_is_an_evaluator_with_inputs_from_its_column_fields() -> None:
+    engine = fs.Engine(plugins=[share, peer_share], entry_points=False)
+    assert engine.evaluators()["share"].description == "Part over the sum of the wholes."
+    assert engine.evaluators()["peer_share"].population
+    rules = {"ruleset": "nb", "entity": "branch", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "s", "points": 10, "evaluate": {"kind": "share", "part": "x", "wholes": ["y", "z"]}},
+        {"id": "p", "points": 10, "evaluate": {"kind": "peer_share", "input": "x"}}]}]}
+    loaded = engine.load_rules(rules)
+    assert loaded.columns_needed() == {"x": ["s", "p"], "y": ["s"], "z": ["s"]}
+    card = engine.score(loaded, {"branch": ["A", "B"], "x": [1.0, 3.0], "y": [1.0, 1.0], "z": [1.0, 1.0]})
+    # s: 1/2 = 0.5 -> 5 points, 3/2 capped -> 10 ; p: 1/4, 3/4 -> 2.5, 7.5
+    assert [r["indicators"] for r in card.to_records()] == [{"s": 5.0, "p": 2.5}, {"s": 10.0, "p": 7.5}]
+    with pytest.raises(fs.RuleFileError, match="unknown key"):
+        engine.load_rules({**rules, "dimensions": [{"id": "d", "weight": 1, "indicators": [
+            {"id": "s", "points": 10, "evaluate": {"kind": "share", "part": "x", "wholes": ["y"], "extra": 1}}]}]})

@@ -14,7 +14,7 @@ from .errors import (
     Problem,
     RuleFileError,
 )
-from .evaluator import Column, Context, Evaluator, Params
+from .evaluator import Column, Context, Evaluator, Params, evaluator
 from .explain import Explanation, IndicatorLine, Step, WhatIf
 from .hookspecs import hookimpl, hookspec
 from .rules import RuleSet
@@ -40,6 +40,7 @@ __all__ = [
     "Scorecard",
     "Step",
     "WhatIf",
+    "evaluator",
     "hookimpl",
     "hookspec",
     "load_rules",

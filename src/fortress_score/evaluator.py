@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
@@ -11,9 +11,13 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["Column", "Context", "Evaluator", "Params"]
+__all__ = ["Column", "Context", "Evaluator", "Params", "evaluator"]
 
-Column = Annotated[str, StringConstraints(min_length=1)]
+class _ColumnMark:
+    """Marks a params field as naming data columns, so a decorated evaluator knows its inputs."""
+
+
+Column = Annotated[str, StringConstraints(min_length=1), _ColumnMark()]
 """A data column named in params: a non-empty string."""
 
 FloatArray = npt.NDArray[np.float64]
@@ -87,3 +91,66 @@ class Evaluator(ABC):
 
     def __repr__(self) -> str:
         return f"<Evaluator {self.name!r} ({type(self).__module__}.{type(self).__qualname__})>"
+
+
+EvaluateFunction = Callable[[Mapping[str, FloatArray], Any, Context], Any]
+
+
+def column_fields(params: BaseModel) -> list[str]:
+    """The columns named by the fields of ``params`` typed :data:`Column` (or lists of them)."""
+    names: list[str] = []
+    for field_name, spec in type(params).model_fields.items():
+        marked = any(isinstance(m, _ColumnMark) for m in spec.metadata)
+        inner = getattr(spec.annotation, "__args__", ())
+        marked_items = any(
+            any(isinstance(m, _ColumnMark) for m in getattr(arg, "__metadata__", ())) for arg in inner)
+        value = getattr(params, field_name)
+        nested = value if isinstance(value, list | tuple) else [value]
+        if all(isinstance(v, BaseModel) for v in nested) and nested:
+            names.extend(c for v in nested for c in column_fields(v))
+        elif marked and isinstance(value, str):
+            names.append(value)
+        elif marked_items and isinstance(value, list | tuple):
+            names.extend(v for v in value if isinstance(v, str))
+        elif marked_items and isinstance(value, dict):
+            names.extend(v for v in value.values() if isinstance(v, str))
+    return names
+
+
+def evaluator(
+    name: str, *, params: type[BaseModel] = Params, population: bool = False,
+    inputs: Callable[[Any], list[str]] | None = None,
+) -> Callable[[EvaluateFunction], Evaluator]:
+    """Turn a function into an evaluator, for a notebook: no class, no packaging.
+
+    The function takes ``(columns, params, context)`` and returns attainment; its
+    docstring's first line is the description. Inputs are the params fields typed
+    :data:`Column` unless ``inputs`` says otherwise.
+
+    Examples:
+        >>> import numpy as np, fortress_score as fs
+        >>> from fortress_score import Column, Params
+        >>> class Held(Params):
+        ...     input: Column
+        ...     required: int = 3
+        >>> @fs.evaluator("meetings", params=Held)
+        ... def meetings(columns, params, context):
+        ...     \"\"\"Meetings held against the number required.\"\"\"
+        ...     return np.minimum(columns[params.input] / params.required, 1.0)
+        >>> rules = {"ruleset": "nb", "entity": "branch", "dimensions": [{"id": "d", "weight": 1,
+        ...     "indicators": [{"id": "m", "points": 10, "evaluate": {"kind": "meetings", "input": "held"}}]}]}
+        >>> fs.score(rules, {"branch": ["A", "B"], "held": [3, 1]}, plugins=[meetings]).to_records()[1]["total"]
+        33.33
+    """
+
+    def wrap(function: EvaluateFunction) -> Evaluator:
+        attributes = {
+            "name": name, "Params": params, "population": population,
+            "__doc__": function.__doc__, "__module__": function.__module__,
+            "__qualname__": getattr(function, "__qualname__", name),
+            "inputs": lambda self, p: list(inputs(p)) if inputs is not None else column_fields(p),
+            "evaluate": lambda self, columns, p, context: function(columns, p, context),
+        }
+        return type(f"Evaluator_{name}", (Evaluator,), attributes)()
+
+    return wrap
