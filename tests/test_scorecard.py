@@ -189,3 +189,29 @@ def test_explain_gives_dimension_contributions_and_why_vetoes_fired(card: fs.Sco
     vetoed = card.explain("乙", "2024-02")
     assert vetoed.veto_reasons == {"safety": "safety = 1 > 0"}
     assert "veto safety (安全事件): fired because safety = 1 > 0" in str(vetoed)
+
+
+def test_notebook_views(card: fs.Scorecard) -> None:
+    page = card._repr_html_()
+    assert page.startswith("<div>") and "测试细则 · 2024-02" in page
+    first_row = page.split("<tbody><tr>")[1].split("</tr>")[0]
+    assert f"<td>{card.leaderboard(period='2024-02')[0]['entity']}</td>" in first_row
+    why = card.explain("甲", "2024-01")
+    assert repr(why) == "<Explanation 甲 · 2024-01: total 82.83, 4 stars, rank 1, 3 indicators>"
+    assert "综合线损率" in why._repr_html_()
+    change = card.what_if("甲", "2024-01", changes={"loss": 2.0})
+    assert repr(change).startswith("<WhatIf 甲 {'loss': 2.0}: total 82.83 -> ")
+
+
+def test_to_polars_matches_to_pandas(card: fs.Scorecard) -> None:
+    pl = pytest.importorskip("polars")
+    pd = pytest.importorskip("pandas")
+    polars_frame = card.to_polars()
+    pandas_frame = card.to_pandas()
+    assert isinstance(polars_frame, pl.DataFrame)
+    assert polars_frame.columns == list(pandas_frame.columns)
+    assert polars_frame["vetoes"].to_list() == pandas_frame["vetoes"].tolist()
+    assert polars_frame["dimensions.perf"].to_list() == pytest.approx(
+        pandas_frame["dimensions.perf"].tolist(), nan_ok=True)
+    assert polars_frame["indicators.loss"].null_count() == 1  # 乙's January: no line loss
+    assert pd is not None

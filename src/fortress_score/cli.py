@@ -23,6 +23,7 @@ from .display import board_table, leaderboard_table, render
 from .engine import Engine
 from .errors import DataError, FortressScoreError, PeriodError, Problem
 from .rules import RuleSet
+from .schema import rule_file_schema
 from .scorecard import Scorecard
 
 __all__ = ["main", "read_data_file"]
@@ -160,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--period", help="default: the entity's latest period")
 
     commands.add_parser("evaluators", parents=[common], help="list the registered evaluators")
+    commands.add_parser("schema", parents=[common],
+                        help="print the JSON Schema of rule files (for editors), evaluators included")
     return parser
 
 
@@ -183,6 +186,10 @@ def _run(args: argparse.Namespace) -> int:
         sources = engine.sources()
         for name, evaluator in engine.evaluators().items():
             print(f"{name:<12} {evaluator.description}  [{sources[name]}]")
+        return 0
+    if args.command == "schema":
+        json.dump(rule_file_schema(engine.evaluators()), sys.stdout, ensure_ascii=False, indent=2)
+        print()
         return 0
     rules = engine.load_rules(args.rules)
     if args.command == "validate":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -191,3 +192,37 @@ def render_what_if(change: WhatIf) -> str:
 
 def _digits(*values: float) -> int:
     return max((len(f"{v:g}".partition(".")[2]) for v in values), default=0)
+
+
+def _cell(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def board_html(card: Scorecard, top: int = 50) -> str:
+    """The notebook view of a Scorecard: rank, entity, stars, total and the dimensions of
+    its latest period (the first ``top`` places), with the period count above."""
+    rules = card.rules
+    period = card.periods()[-1] if rules.period is not None else None
+    records = card.leaderboard(period=period)[:top]
+    head = ["名次", _title(card, rules.entity)]
+    if rules.group_by is not None:
+        head.append(_title(card, rules.group_by))
+    head += ["星级", "总分"] + [d.title or d.id for d in rules.dimensions]
+    rows = []
+    for r in records:
+        cells = [r["place"], r["entity"]]
+        if rules.group_by is not None:
+            cells.append(r["group"])
+        cells += [star_text(r["stars"]), _figure(r["total"])]
+        cells += [_figure(r["dimensions"][d.id]) for d in rules.dimensions]
+        rows.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
+    caption = f"{_cell(rules.title or rules.ruleset)}" + (f" · {_cell(period)}" if period else "")
+    summary = _cell(repr(card))
+    return (f"<div><p><b>{caption}</b> <small>{summary}</small></p><table>"
+            f"<thead><tr>{''.join(f'<th>{_cell(h)}</th>' for h in head)}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def explanation_html(why: Explanation) -> str:
+    """The notebook view of an explanation: the table of :func:`render_explanation`."""
+    return f"<pre>{html.escape(render_explanation(why))}</pre>"

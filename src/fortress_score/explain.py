@@ -90,6 +90,16 @@ class Explanation:
 
         return render_explanation(self)
 
+    def _repr_html_(self) -> str:
+        from .display import explanation_html
+
+        return explanation_html(self)
+
+    def __repr__(self) -> str:
+        where = " · ".join(str(p) for p in (self.entity, self.period) if p is not None)
+        return (f"<Explanation {where}: total {self.total}, {self.stars} stars, rank {self.rank}, "
+                f"{len(self.indicators)} indicators>")
+
 
 @dataclass(frozen=True)
 class WhatIf:
@@ -113,6 +123,15 @@ class WhatIf:
         from .display import render_what_if
 
         return render_what_if(self)
+
+    def __repr__(self) -> str:
+        return (f"<WhatIf {self.before.entity} {self.changes}: total {self.before.total} -> "
+                f"{self.after.total}, stars {self.before.stars} -> {self.after.stars}>")
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(str(self))}</pre>"
 
 
 def explain_row(card: Scorecard, row: int) -> Explanation:
@@ -223,6 +242,11 @@ def _why_fired(card: Scorecard, when: Any, row: int) -> str:
 
 def _shown(value: float) -> str:
     return "empty" if np.isnan(value) else f"{value:g}"
+
+
+def _plain(value: Any) -> Any:
+    """A Python scalar for a numpy one (np.str_, np.int64), so reprs and JSON stay plain."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _maybe(value: float) -> float | None:

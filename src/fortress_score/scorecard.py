@@ -282,6 +282,26 @@ class Scorecard:
         frame.insert(6, "vetoes", self.fired_vetoes())
         return frame
 
+    def to_polars(self) -> Any:
+        """A polars DataFrame, one row a record, columns as :meth:`to_pandas` (needs polars)."""
+        try:
+            import polars as pl
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "Scorecard.to_polars needs polars: pip install 'fortress-score[polars]'"
+            ) from exc
+        columns = {k: v for k, v in self.to_columns().items() if not k.startswith("vetoes.")}
+        frame = pl.DataFrame({k: (v.tolist() if v.dtype.kind == "O" else v)
+                              for k, v in columns.items()}, nan_to_null=True)
+        return frame.insert_column(6, pl.Series("vetoes", self.fired_vetoes(),
+                                                dtype=pl.List(pl.String)))
+
+    def _repr_html_(self) -> str:
+        """A compact board in notebooks: the latest period, best first."""
+        from .display import board_html
+
+        return board_html(self)
+
     def fired_vetoes(self) -> list[list[str]]:
         """The ids of the vetoes that fired, a list a row (in rule-file order)."""
         ids = np.array([v.id for v in self.rules.vetoes], dtype=object)
