@@ -309,3 +309,10 @@ def test_seed_pack_red_list_holds_13_of_16_kpis_as_81_25_percent() -> None:
         ((b, s) for b, s in share.items()), key=lambda item: (-item[1], item[0]))
     top = red_list(card, "red_list_share", period="2024-04", top=14)
     assert daxin in [r["entity"] for r in top] and len(top) > 14  # 8 tied at place 14
+
+
+def test_numeric_entities_tie_in_numeric_order() -> None:
+    rules = {"ruleset": "n", "entity": "unit", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "i", "points": 10, "evaluate": {"kind": "target", "input": "x", "target": 100, "floor": 0}}]}]}
+    board = fs.score(rules, {"unit": [10, 9, 100], "x": [50.0] * 3}).leaderboard()
+    assert [r["entity"] for r in board] == [9, 10, 100]

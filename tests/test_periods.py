@@ -87,7 +87,8 @@ def test_year_roll_up_of_quarters_and_of_months_agree_when_complete() -> None:
     year = card.roll_up("year").to_records()[0]
     # totals (x + 90)/2 ; mean x = 50 + 4*5.5 = 72 -> (72 + 90) / 2 = 81
     assert (year["period"], year["total"], year["stars"]) == ("2024", 81.0, 4)
-    assert card.roll_up("quarter").roll_up("year").to_records()[0]["total"] == 81.0
+    with pytest.raises(fs.PeriodError, match="already a roll-up"):  # quarters would weigh alike
+        card.roll_up("quarter").roll_up("year")
 
 
 def test_rolled_up_explanations_still_add_up() -> None:
@@ -107,6 +108,8 @@ def test_roll_up_refuses_what_it_cannot_do() -> None:
     card = fs.score(RULES, rows("A", ["2024-Q1"], [1.0], [1.0]))
     with pytest.raises(fs.PeriodError, match="cannot roll quarter rows up to month"):
         card.roll_up("month")
+    with pytest.raises(fs.PeriodError, match="cannot roll quarter rows up to quarter"):
+        card.roll_up("quarter")
     with pytest.raises(fs.PeriodError, match="one of"):
         card.roll_up("week")  # type: ignore[arg-type]
 
@@ -172,3 +175,26 @@ def test_commendations_are_checked_against_the_rules() -> None:
     assert "did you mean 'x'" in messages["commendations[0].indicator"]
     assert "needs 'stars'" in messages["commendations[1]"]
     assert "rated stars" in messages["commendations[2].stars"]
+
+
+def test_rolled_up_explanations_sum_by_dimension_and_skip_months_without_a_total() -> None:
+    data = join(rows("A", ["2024-01", "2024-02", "2024-03"], [60, 90, 90], [None, 90, 60], s=[3, 0, 0]),
+                rows("B", ["2024-01", "2024-02"], [None, 50], [None, 50]))
+    quarter = fs.score(RULES, data).roll_up("quarter")
+    a = quarter.explain("A")
+    # months: 60 (team n/a, perf alone) ; 90 ; 75 -> mean 75 ; x adds (60 + 45 + 45)/3 = 50, y (0+45+30)/3 = 25
+    assert a.dimension_contributions == {"perf": 50.0, "team": 25.0}
+    assert a.total == 75.0
+    assert a.veto_reasons == {"safety": "fired in 1 of 3 sub-periods"}
+    b = quarter.explain("B")
+    # January has no total: the quarter is February's 50, and its lines add up to it
+    assert b.total == 50.0
+    assert sum(line.contribution or 0 for line in b.indicators) == pytest.approx(50.0)
+
+
+def test_commendations_and_titles_refuse_an_unknown_period() -> None:
+    rules = dict(RULES, commendations=[{"id": "r", "kind": "biggest_rise"}])
+    card = fs.score(rules, rows("A", ["2024-01", "2024-02"], [60, 90], [60, 90]))
+    with pytest.raises(fs.PeriodError):
+        card.commendations("2099-01")
+    assert [c["period"] for c in card.commendations("2024-02")] == ["2024-02"]

@@ -31,21 +31,35 @@ def test_cheapest_path_takes_the_largest_headroom_first() -> None:
     assert (why.total, why.stars, why.next_star, why.gap_to_next_star) == (83.5, 4, 5, 6.5)
     # a unit of attainment is worth 100*0.6*30/40 = 45 points on a (headroom 0.2*45 = 9),
     # 100*0.6*10/40 = 15 on b (headroom 7.5): a alone closes 6.5, at 0.8 + 6.5/45
+    # the need runs to the lowest figure that reports as 90.00: 89.995 - 83.5 = 6.495
     (step,) = why.path
     assert (step.indicator, step.attainment, step.points) == ("a", 0.8, 6.5)
-    assert step.needed == pytest.approx(0.8 + 6.5 / 45)
-    assert "raise a: attainment 0.8000 -> 0.9444 (+6.5 points)" in str(why)
+    assert step.needed == pytest.approx(0.8 + 6.495 / 45)
+    assert "raise a: attainment 0.8000 -> 0.9443 (+6.5 points)" in str(why)
 
 
-def test_path_spans_several_indicators_and_stops_at_a_veto() -> None:
+def test_path_leaves_out_peer_indicators_and_stops_at_a_veto() -> None:
     card = fs.score(RULES, DATA)
     why = card.explain("B")
     # B: perf 100*(15+5)/40 = 50 ; team: last -> 0 ; total 30 ; no band -> next is 3 stars at 70: gap 40
     assert (why.total, why.next_star, why.gap_to_next_star) == (30.0, 3, 40.0)
-    # headroom: r 1.0*40 = 40 -> closes all of it
-    assert [(s.indicator, s.points) for s in why.path] == [("r", 40.0)]
+    # a and b can add 22.5 + 7.5 = 30 < 40; the rank could, but moving it moves the peers too
+    assert why.path == []
     capped = card.explain("C")
     assert capped.next_star is None and capped.path == []
+
+
+def test_following_the_path_reaches_the_next_star() -> None:
+    rules = {"ruleset": "path", "entity": "branch", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": f"a{k}", "points": 10, "evaluate": {"kind": "target", "input": f"a{k}", "target": 100, "floor": 0}}
+        for k in (1, 2)]}], "ratings": [{"stars": 5, "min": 90}]}
+    card = fs.score(rules, {"branch": ["A"], "a1": [70.0], "a2": [60.0]})
+    why = card.explain("A")
+    # total 65, gap 25: a2 first (headroom 0.4*50 = 20), then a1 for the last 4.995
+    assert [(s.indicator, s.points) for s in why.path] == [("a2", 20.0), ("a1", 5.0)]
+    assert why.path[1].needed == pytest.approx(0.7 + 4.995 / 50)
+    reached = card.what_if("A", changes={s.indicator: s.needed * 100 for s in why.path})
+    assert (reached.after.total, reached.after.stars) == (90.0, 5)
 
 
 def test_what_if_rescores_the_population_and_crosses_a_star_boundary() -> None:
@@ -66,3 +80,14 @@ def test_what_if_names_what_it_cannot_change() -> None:
         card.what_if("A", changes={"rr": 1.0, "a": float("nan")})
     assert {p.column for p in info.value.problems} == {"rr", "a"}
     assert "did you mean 'r'" in str(info.value)
+
+
+def test_what_if_takes_numpy_numbers_and_refuses_booleans_and_non_mappings() -> None:
+    import numpy as np
+
+    card = fs.score(RULES, DATA)
+    assert card.what_if("A", changes={"a": np.float32(100.0)}).after.total == 92.5  # 0.6*(30+5)/40*100+40
+    with pytest.raises(fs.DataError, match="finite number"):
+        card.what_if("A", changes={"a": True})
+    with pytest.raises(fs.DataError, match="changes must map column names to numbers"):
+        card.what_if("A", changes=None)  # type: ignore[arg-type]

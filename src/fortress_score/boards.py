@@ -179,8 +179,9 @@ def _board(
     if top is not None:
         kept = place <= top
         rows, period_code, place = rows[kept], period_code[kept], place[kept]
-    entity_text = columns["entity"][rows].astype(str)
-    order = np.lexsort((rows, entity_text, place, period_code))  # last key sorts first
+    entities = columns["entity"][rows]
+    by_entity = entities if entities.dtype.kind in "iuf" else entities.astype(str)  # 9 before 10
+    order = np.lexsort((rows, by_entity, place, period_code))  # last key sorts first
     rows, place = rows[order], place[order]
     records = card.to_records(rows=rows)
     for record, value, position in zip(records, values[rows].tolist(), place.tolist()):

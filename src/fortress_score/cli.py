@@ -127,17 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", parents=[common], help="check a rule file and report every problem")
     validate.add_argument("rules", metavar="RULES")
 
-    score = commands.add_parser("score", parents=[common], help="score data and print the board")
+    roll_up = argparse.ArgumentParser(add_help=False)
+    roll_up.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
+                         help="score coarser periods: the mean of their months (or quarters)")
+
+    score = commands.add_parser("score", parents=[common, roll_up], help="score data and print the board")
     score.add_argument("rules", metavar="RULES")
     score.add_argument("data", metavar="DATA", help="CSV or JSON (UTF-8)")
     score.add_argument("--period", help="only this period (table: default the latest)")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
-
-    roll_up = argparse.ArgumentParser(add_help=False)
-    roll_up.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
-                         help="score coarser periods: the mean of their months (or quarters)")
-    score.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
-                       help="score coarser periods: the mean of their months (or quarters)")
 
     board = commands.add_parser("board", parents=[common, roll_up],
                                 help="the leaderboard of one period (一榜), in place order")

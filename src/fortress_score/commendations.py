@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .boards import ATTAINMENT_DECIMALS, _chosen_rows
 from .groupwise import competition_rank
-from .history import _in_time_order, _plain
+from .history import _python
 from .rules import Commendation
+from .scoring import round_half_up
 
 if TYPE_CHECKING:
     from .scorecard import Scorecard
@@ -22,20 +24,24 @@ __all__ = ["commendations"]
 
 
 def commendations(card: Scorecard, period: Any = None) -> list[dict[str, Any]]:
-    """Every commendation earned, in rule-file order then row order; one period if given."""
+    """Every commendation earned, in rule-file order then row order; one period if given.
+
+    Raises:
+        PeriodError: ``period`` is not in the data (or the rule set has no periods).
+    """
     rules, table = card.rules, card.table
     chosen = np.ones(len(card), dtype=bool)
-    if period is not None and table.period is not None:
-        chosen = table.period.astype(str) == str(period)
+    if period is not None:
+        chosen = _chosen_rows(card, card.to_columns(), period, None)
     result = []
     for entry in rules.commendations:
-        earned, reasons = _earned(card, entry)
-        for row in np.flatnonzero(earned & chosen).tolist():
-            result.append({
-                "entity": _plain(table.entity[row]),
-                "period": _plain(table.period[row]) if table.period is not None else None,
-                "id": entry.id, "title": entry.title, "reason": reasons(row),
-            })
+        earned, reason = _earned(card, entry)
+        rows = np.flatnonzero(earned & chosen)
+        for row, entity, at in zip(rows.tolist(), _python(table.entity[rows]),
+                                   _python(table.period[rows]) if table.period is not None
+                                   else [None] * rows.shape[0]):
+            result.append({"entity": entity, "period": at, "id": entry.id, "title": entry.title,
+                           "reason": reason(row)})
     return result
 
 
@@ -45,9 +51,10 @@ def _earned(card: Scorecard, entry: Commendation) -> tuple[npt.NDArray[np.bool_]
         assert entry.indicator is not None  # the model requires it for this kind
         i = [ind.id for _, ind in rules.indicators].index(entry.indicator)
         title = rules.indicators[i][1].title or entry.indicator
-        full = np.round(np.nan_to_num(f.attainment[i], nan=0.0), 4) >= 1.0
+        full = round_half_up(np.nan_to_num(f.attainment[i], nan=0.0), ATTAINMENT_DECIMALS) >= 1.0
         return full, lambda row: f"full attainment on {title}"
-    _, order, (same_run, _) = _in_time_order(card)
+    time = card.time_order
+    order, same_run = time.order, time.same_run
     if entry.kind == "first_stars":
         assert entry.stars is not None
         reached = (f.stars >= entry.stars)[order]
@@ -58,18 +65,15 @@ def _earned(card: Scorecard, entry: Commendation) -> tuple[npt.NDArray[np.bool_]
         first = np.zeros(len(card), dtype=bool)
         first[order] = reached & ~reached_before
         return first, lambda row: f"first time at {entry.stars} stars"
-    # biggest_rise: against the previous period present, ranked within each period
-    total = f.reported_total
-    previous = np.full(len(card), -1)
-    previous[order[1:]] = np.where(same_run[1:], order[:-1], -1)
-    rise = np.where(previous >= 0, total - total[previous], np.nan)
-    rise = np.round(rise, rules.precision)
+    # biggest_rise: against the previous period present, placed within each period
+    total, previous = f.reported_total, time.previous
+    rise = np.where(previous >= 0, round_half_up(total - total[previous], rules.precision), np.nan)
     with np.errstate(invalid="ignore"):  # a rise is more than 0, and at least min_rise
         rise = np.where((rise > 0) & (rise >= entry.min_rise), rise, np.nan)
     periods = card.table.period
-    codes = np.unique(periods.astype(str), return_inverse=True)[1].reshape(-1).astype(np.int64) \
-        if periods is not None else np.zeros(len(card), dtype=np.int64)
+    assert periods is not None  # time_order refused a card without periods
+    codes = np.unique(periods.astype(str), return_inverse=True)[1].reshape(-1).astype(np.int64)
     place = competition_rank(rise, codes, descending=True)
     top = ~np.isnan(place) & (place <= entry.top)
     return top, lambda row: (f"total rose by {rise[row]:g} points since "
-                             f"{_plain(periods[previous[row]]) if periods is not None else 'before'}")
+                             f"{periods[previous[row]]}")

@@ -86,7 +86,8 @@ def leaderboard_table(card: Scorecard, records: list[dict[str, Any]], by: str,
         table.add_column(_title(card, rules.group_by))
     table.add_column("星级 stars")
     titles = {d.id: d.title for d in rules.dimensions} | {i.id: i.title for _, i in rules.indicators}
-    if by != "total":
+    shown_by = by not in ("total", *(d.id for d in rules.dimensions))  # else it has a column
+    if shown_by:
         table.add_column(titles.get(by) or by, justify="right")
     table.add_column("总分 total", justify="right")
     for dim in rules.dimensions:
@@ -96,7 +97,7 @@ def leaderboard_table(card: Scorecard, records: list[dict[str, Any]], by: str,
         if rules.group_by is not None:
             cells.append(str(r["group"]))
         cells.append(star_text(r["stars"]))
-        if by != "total":
+        if shown_by:
             cells.append(_figure(r["value"]))
         cells.append(_figure(r["total"]))
         cells += [_figure(r["dimensions"][dim.id]) for dim in rules.dimensions]

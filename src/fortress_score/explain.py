@@ -141,11 +141,14 @@ def explain_row(card: Scorecard, row: int) -> Explanation:
     def reported(value: float) -> float | None:
         return None if np.isnan(value) else float(round_half_up(value, precision))
 
-    lines = []
+    rolled = card.sub_periods is not None
+    lines, contributions = [], np.zeros(len(rules.dimensions))
     i = 0
     for d, dim in enumerate(rules.dimensions):
         for ind in dim.indicators:
             attainment = float(f.attainment[i][row])
+            contribution = f.contribution(i, d, row, rules.scale)
+            contributions[d] += 0.0 if np.isnan(contribution) else contribution
             lines.append(IndicatorLine(
                 dimension=dim.id,
                 indicator=ind.id,
@@ -155,66 +158,76 @@ def explain_row(card: Scorecard, row: int) -> Explanation:
                 points=reported(attainment * f.points[i]),
                 max_points=ind.points,
                 weight=float(f.dimension_weights[d, row]),
-                contribution=reported(f.contribution(i, d, row, rules.scale)),
+                contribution=reported(contribution),
             ))
             i += 1
     stars = int(f.stars[row])
     total = reported(f.reported_total[row])
     fired = [k for k in range(len(rules.vetoes)) if f.vetoed[k, row]]
-    upcoming = next_star(rules, float(f.reported_total[row]), stars, fired)
+    # a rolled-up row's total is a mean: a month's `total` cap does not hold it
+    upcoming = next_star(rules, float(f.reported_total[row]), stars, fired,
+                         total_caps=not rolled)
+    unclamped = _unclamped(card, row, total)
     titles = {d.id: d.title for d in rules.dimensions}
     titles.update({ind.id: ind.title for _, ind in rules.indicators})
     titles.update({a.id: a.title for a in rules.adjustments})
     return Explanation(
-        entity=card.table.entity[row].item() if hasattr(card.table.entity[row], "item")
-        else card.table.entity[row],
-        period=None if card.table.period is None else card.table.period[row],
-        group=None if card.table.group is None else card.table.group[row],
+        entity=_plain(card.table.entity[row]),
+        period=None if card.table.period is None else _plain(card.table.period[row]),
+        group=None if card.table.group is None else _plain(card.table.group[row]),
         total=total,
         stars=stars,
         rank=None if np.isnan(f.rank[row]) else int(f.rank[row]),
         scale=rules.scale,
         dimensions={d.id: reported(f.dimension_scores[k, row])
                     for k, d in enumerate(rules.dimensions)},
+        dimension_contributions={
+            d.id: None if np.isnan(f.dimension_scores[k, row]) else reported(contributions[k])
+            for k, d in enumerate(rules.dimensions)},
         indicators=lines,
         adjustments={a.id: float(round_half_up(f.adjustment_points[k, row], precision))
                      for k, a in enumerate(rules.adjustments)},
-        vetoes=[(v.id, v.title) for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]],
-        veto_reasons={v.id: _why_fired(card, v.when, row)
-                      for k, v in enumerate(rules.vetoes) if f.vetoed[k, row]},
-        dimension_contributions={
-            d.id: None if np.isnan(f.dimension_scores[k, row]) else float(round_half_up(
-                rules.scale * f.dimension_weights[k, row] * f.dimension_scores[k, row] / 100,
-                precision))
-            for k, d in enumerate(rules.dimensions)},
+        vetoes=[(rules.vetoes[k].id, rules.vetoes[k].title) for k in fired],
+        veto_reasons={rules.vetoes[k].id: _why_fired(card, k, row) for k in fired},
         next_star=upcoming.stars,
         gap_to_next_star=upcoming.gap,
         next_star_note=upcoming.note,
-        unclamped_total=_unclamped(card, row, total),
-        total_held_by_veto=any(rules.vetoes[k].effect.total is not None for k in fired)
-        and _unclamped(card, row, total) is not None,
-        path=_path_to(card, row, upcoming.gap + max(
-            0.0, float(f.total[row] - f.adjusted_total[row]))) if upcoming.gap else [],
+        unclamped_total=unclamped,
+        total_held_by_veto=not rolled and unclamped is not None
+        and any(rules.vetoes[k].effect.total is not None for k in fired),
+        path=_path_to(card, row, upcoming.stars) if upcoming.stars is not None else [],
         titles=titles,
     )
 
-def _path_to(card: Scorecard, row: int, gap: float) -> list[Step]:
+
+def _path_to(card: Scorecard, row: int, stars: int) -> list[Step]:
     """Greedy over headroom: each indicator can add its missing attainment times the
-    points a unit of attainment is worth to the total in this row."""
+    points a unit of attainment is worth to the total in this row.
+
+    The need is measured from the unrounded total to the lowest figure that reports at
+    the band's minimum, clamping undone; population indicators (ranks, min-max) are left
+    out, since raising one branch's input moves its peers too.
+    """
     f, rules = card.figures, card.rules
-    if card.sub_periods is not None:
+    if card.sub_periods is not None or card._engine is None:
         return []  # a rolled-up row is a mean: no single input raises it
+    band = next(r for r in rules.ratings if r.stars == stars)
+    lowest_reported = band.min - 0.5 * 10.0 ** -rules.precision
+    needed = lowest_reported - float(f.total[row]) + max(
+        0.0, float(f.total[row] - f.adjusted_total[row]))
+    evaluators = card._engine.evaluators()
     headroom = []
     dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
     for i, ((_, ind), d) in enumerate(zip(rules.indicators, dimension_of)):
         attainment = float(f.attainment[i][row])
         possible = float(f.possible_points[d, row])
-        if np.isnan(attainment) or possible == 0 or attainment >= 1.0:
+        if np.isnan(attainment) or possible == 0 or attainment >= 1.0 or \
+                evaluators[ind.evaluate.kind].population:
             continue
         worth = rules.scale * float(f.dimension_weights[d, row]) * ind.points / possible
         headroom.append(((1.0 - attainment) * worth, i, ind, attainment, worth))
     headroom.sort(key=lambda h: (-h[0], h[1]))
-    steps, left = [], gap
+    steps, left = [], needed
     for room, _, ind, attainment, worth in headroom:
         if left <= 0:
             break
@@ -224,14 +237,18 @@ def _path_to(card: Scorecard, row: int, gap: float) -> list[Step]:
         left -= gained
     return steps if left <= 1e-9 else []
 
+
 def _unclamped(card: Scorecard, row: int, total: float | None) -> float | None:
     raw = card.figures.adjusted_total[row]
     reported = None if np.isnan(raw) else float(round_half_up(raw, card.rules.precision))
     return reported if reported != total else None
 
 
-def _why_fired(card: Scorecard, when: Any, row: int) -> str:
+def _why_fired(card: Scorecard, veto: int, row: int) -> str:
     """The veto's test in words, with the inputs it read in this row."""
+    if card.sub_periods is not None and card.veto_counts is not None:
+        return f"fired in {card.veto_counts[veto, row]} of {card.sub_periods[row]} sub-periods"
+    when = card.rules.vetoes[veto].when
     inputs = ", ".join(f"{c}={_shown(card.table.columns[c][row])}" for c in when.inputs)
     params = when.params.model_dump() if hasattr(when.params, "model_dump") else {}
     if when.kind == "threshold":

@@ -6,34 +6,48 @@ Rows are put in (entity, granularity, period) order once by sorting; "previous" 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .columns import _key_codes, describe_rows
+from .columns import _key_codes
 from .errors import PeriodError, Problem
-from .periods import PeriodIndex, parse_periods
+from .periods import parse_periods
+from .scoring import round_half_up
 
 if TYPE_CHECKING:
     from .scorecard import Scorecard
 
-__all__ = ["benchmarks", "trend"]
+__all__ = ["TimeOrder", "benchmarks", "time_order", "trend"]
 
 
-def _in_time_order(card: Scorecard) -> tuple[PeriodIndex, npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
-    """The period index, the rows in (entity, granularity, ordinal) order, and for each
-    position in that order whether the row before it is the same entity's previous period
-    of the same granularity (contiguous: ordinal one less)."""
+@dataclass(frozen=True)
+class TimeOrder:
+    """Rows in (entity, granularity, period) order, and who follows whom.
+
+    Attributes:
+        order: row positions in that order.
+        same_run: at each position, whether the row before it is the same entity (and
+            granularity): its previous period present.
+        contiguous: ``same_run`` and exactly one period before (no gap).
+        previous: for each row (in row order), the row of its previous period present, -1
+            for an entity's first.
+    """
+
+    order: npt.NDArray[np.intp]
+    same_run: npt.NDArray[np.bool_]
+    contiguous: npt.NDArray[np.bool_]
+    previous: npt.NDArray[np.intp]
+
+
+def time_order(card: Scorecard) -> TimeOrder:
+    """Sort the rows once by entity and period; PeriodError if a label is not a period."""
     rules, table = card.rules, card.table
     if table.period is None or rules.period is None:
         raise PeriodError(Problem("the rule set names no period column; there is no time order"))
-
-    def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
-        return describe_rows(np.flatnonzero(mask), table.entity, table.period, rules.entity,
-                             rules.period)
-
-    index = parse_periods(table.period, rows_text, rules.period)
+    index = parse_periods(table.period, card.describe_rows, rules.period)
     entity, _ = _key_codes(table.entity)
     order = np.lexsort((index.ordinal, index.granularity, entity))
     same_run = np.zeros(order.shape[0], dtype=bool)
@@ -41,33 +55,31 @@ def _in_time_order(card: Scorecard) -> tuple[PeriodIndex, npt.NDArray[np.intp], 
     same_run[1:] = (e[1:] == e[:-1]) & (g[1:] == g[:-1])
     contiguous = same_run.copy()
     contiguous[1:] &= o[1:] == o[:-1] + 1
-    return index, order, np.stack([same_run, contiguous])
+    previous = np.full(order.shape[0], -1, dtype=np.intp)
+    previous[order[1:]] = np.where(same_run[1:], order[:-1], -1)
+    return TimeOrder(order, same_run, contiguous, previous)
 
 
 def trend(card: Scorecard) -> list[dict[str, Any]]:
     """Change of total and stars against the entity's previous period present (None first)."""
-    _, order, (same_run, _) = _in_time_order(card)
-    total = card.figures.reported_total
-    stars = card.figures.stars
-    previous = np.full(order.shape[0], -1)
-    previous[order[1:]] = np.where(same_run[1:], order[:-1], -1)
-    table = card.table
-    result = []
-    for row in range(len(card)):
-        before = int(previous[row])
-        has = before >= 0
-        change = total[row] - total[before] if has else np.nan
-        result.append({
-            "entity": _plain(table.entity[row]),
-            "period": _plain(table.period[row]) if table.period is not None else None,
-            "previous_period": _plain(table.period[before]) if has and table.period is not None else None,
-            "total": None if np.isnan(total[row]) else float(total[row]),
-            "total_change": None if not has or np.isnan(change) else
-            float(np.round(change, card.rules.precision)),
-            "stars": int(stars[row]),
-            "stars_change": int(stars[row] - stars[before]) if has else None,
-        })
-    return result
+    previous = card.time_order.previous
+    has = previous >= 0
+    before = np.where(has, previous, 0)
+    total, stars = card.figures.reported_total, card.figures.stars
+    change = np.where(has, round_half_up(total - total[before], card.rules.precision), np.nan)
+    period = card.table.period
+    assert period is not None  # time_order refused a card without periods
+    columns = {
+        "entity": _python(card.table.entity),
+        "period": _python(period),
+        "previous_period": [p if h else None for p, h in zip(_python(period[before]), has.tolist())],
+        "total": _python(total),
+        "total_change": _python(change),
+        "stars": stars.tolist(),
+        "stars_change": [d if h else None for d, h in zip((stars - stars[before]).tolist(),
+                                                          has.tolist())],
+    }
+    return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
 def benchmarks(card: Scorecard) -> list[dict[str, Any]]:
@@ -80,7 +92,8 @@ def benchmarks(card: Scorecard) -> list[dict[str, Any]]:
     rules = card.rules
     if rules.benchmark is None:
         return []
-    _, order, (_, contiguous) = _in_time_order(card)
+    time = card.time_order
+    order, contiguous = time.order, time.contiguous
     barred = np.zeros(len(card), dtype=bool)
     for v, veto in enumerate(rules.vetoes):
         if veto.effect.no_benchmark:
@@ -90,15 +103,18 @@ def benchmarks(card: Scorecard) -> list[dict[str, Any]]:
     position = np.arange(order.shape[0])
     run_start = np.maximum.accumulate(np.where(continues, 0, position))
     run_length = np.where(holds, position - run_start + 1, 0)
-    table = card.table
+    held = run_length >= rules.benchmark.consecutive
+    rows = order[held]
     return [
-        {"entity": _plain(table.entity[row]),
-         "period": _plain(table.period[row]) if table.period is not None else None,
-         "title": rules.benchmark.title, "consecutive": int(length)}
-        for row, length in zip(order.tolist(), run_length.tolist())
-        if length >= rules.benchmark.consecutive
+        {"entity": entity, "period": period, "title": rules.benchmark.title, "consecutive": n}
+        for entity, period, n in zip(_python(card.table.entity[rows]),
+                                     _python(card.table.period[rows]),  # type: ignore[index]
+                                     run_length[held].tolist())
     ]
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+def _python(values: npt.NDArray[Any]) -> list[Any]:
+    """Plain Python values, NaN as None."""
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .columns import Table, _key_codes, _population_codes, describe_rows
+from .columns import Table, _key_codes, _population_codes
 from .errors import PeriodError, Problem
 from .evaluator import FloatArray
 from .periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
@@ -41,20 +41,19 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
     if table.period is None or rules.period is None:
         raise PeriodError(Problem("the rule set names no period column; there is nothing to roll up"))
 
-    def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
-        return describe_rows(np.flatnonzero(mask), table.entity, table.period, rules.entity,
-                             rules.period)
-
-    index = parse_periods(table.period, rows_text, rules.period)
+    if card.sub_periods is not None:
+        raise PeriodError(Problem("this Scorecard is already a roll-up; roll up the monthly "
+                                  "(or quarterly) card instead, so every month weighs the same"))
+    index = parse_periods(table.period, card.describe_rows, rules.period)
     fine = int(index.granularity[0])
     if (index.granularity != fine).any():
         raise PeriodError(Problem("rolls up rows of one granularity; this data mixes "
                                   f"{sorted({GRANULARITIES[g] for g in set(index.granularity.tolist())})}",
                                   column=rules.period))
     target = GRANULARITIES.index(to)
-    if target > fine:
-        raise PeriodError(Problem(f"cannot roll {GRANULARITIES[fine]} rows up to {to}",
-                                  column=rules.period))
+    if target >= fine:
+        raise PeriodError(Problem(f"cannot roll {GRANULARITIES[fine]} rows up to {to}: a roll-up "
+                                  "goes to a coarser period", column=rules.period))
 
     coarse = index.coarsened(to)
     entity_codes, _ = _key_codes(table.entity)
@@ -74,14 +73,18 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(count > 0, total / count, np.nan)[kept]
 
+    scored = np.bincount(group_of_row, weights=~np.isnan(f.base_total), minlength=n)
+
     def mean_counting_absent_as_zero(values: FloatArray) -> FloatArray:
-        """Contributions: a month an indicator did not apply adds 0 to that month's total."""
+        """Contributions: a month an indicator did not apply adds 0 to that month's total,
+        over the months that have a total, as the mean total is."""
         applied = np.bincount(group_of_row, weights=~np.isnan(values), minlength=n)
         total = np.bincount(group_of_row, weights=np.nan_to_num(values), minlength=n)
-        return np.where(applied > 0, total / sub_periods, np.nan)[kept]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(applied > 0, total / scored, np.nan)[kept]
 
-    def fired(values: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        return (np.bincount(group_of_row, weights=values, minlength=n) > 0)[kept]
+    def times_fired(values: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        return np.bincount(group_of_row, weights=values, minlength=n).astype(np.int64)[kept]
 
     # the entity's group in its latest sub-period stands for the rolled-up row
     order = np.lexsort((index.ordinal, group_of_row))
@@ -94,8 +97,9 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
     contributions = tuple(
         mean_counting_absent_as_zero(f.contribution_column(i, d, rules.scale))
         for i, d in enumerate(dimension_of))
-    vetoed = np.array([fired(row) for row in f.vetoed], dtype=bool).reshape(
+    veto_counts = np.array([times_fired(row) for row in f.vetoed], dtype=np.int64).reshape(
         len(rules.vetoes), kept.shape[0])
+    vetoed = veto_counts > 0
     total = mean(f.total)
     reported_total, stars, rank = decide(rules, total, vetoed, populations)
     figures = Figures(
@@ -126,4 +130,4 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
     rolled_table = Table(kept.shape[0], table.entity[last], periods, group, columns,
                          populations, n_populations)
     return Scorecard(rules, rolled_table, figures, card.provenance,
-                     sub_periods=sub_periods[kept])
+                     sub_periods=sub_periods[kept], veto_counts=veto_counts)

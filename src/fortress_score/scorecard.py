@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import hashlib
 import itertools
+import numbers
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,11 +22,11 @@ import numpy as np
 import numpy.typing as npt
 
 from . import boards
-from .columns import Table
+from .columns import Table, describe_rows
 from .commendations import commendations
 from .errors import DataError, PeriodError, Problem, did_you_mean
 from .explain import Explanation, WhatIf, explain_row
-from .history import benchmarks, trend
+from .history import TimeOrder, benchmarks, time_order, trend
 from .periods import Granularity
 from .rollup import Incomplete, roll_up
 from .rules import RuleSet
@@ -65,12 +66,15 @@ class Scorecard:
     def __init__(
         self, rules: RuleSet, table: Table, figures: Figures, provenance: Provenance,
         *, sub_periods: npt.NDArray[np.int64] | None = None, engine: Engine | None = None,
+        veto_counts: npt.NDArray[np.int64] | None = None,
     ) -> None:
         self.rules = rules
         self._engine = engine
         self.provenance = provenance
         self.sub_periods = sub_periods
         """After a roll-up: how many sub-periods each row is the mean of; else None."""
+        self.veto_counts = veto_counts
+        """After a roll-up: (vetoes, rows), in how many sub-periods each veto fired."""
         self._table = table
         self._figures = figures
 
@@ -98,6 +102,17 @@ class Scorecard:
         assert text is not None
         _, first = np.unique(text, return_index=True)
         return [period[i] for i in first]
+
+    def describe_rows(self, mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
+        """``row 3 (branch=A, month=2024-01)`` for the first few rows ``mask`` selects."""
+        t = self._table
+        return describe_rows(np.flatnonzero(mask), t.entity, t.period, self.rules.entity,
+                             self.rules.period)
+
+    @cached_property
+    def time_order(self) -> TimeOrder:
+        """The rows in (entity, period) order, read once for trend, titles and commendations."""
+        return time_order(self)
 
     @property
     def table(self) -> Table:
@@ -221,10 +236,9 @@ class Scorecard:
         without building a million dicts.
         """
         columns = self.to_columns()
-        fired = self.fired_vetoes()
+        fired = self.fired_vetoes(rows)
         if rows is not None:
             columns = {name: values[rows] for name, values in columns.items()}
-            fired = [fired[row] for row in rows.tolist()]
         n = len(fired)
         rules = self.rules
 
@@ -302,12 +316,13 @@ class Scorecard:
 
         return board_html(self)
 
-    def fired_vetoes(self) -> list[list[str]]:
-        """The ids of the vetoes that fired, a list a row (in rule-file order)."""
+    def fired_vetoes(self, rows: npt.NDArray[np.intp] | None = None) -> list[list[str]]:
+        """The ids of the vetoes that fired, a list a row (all rows, or ``rows``)."""
         ids = np.array([v.id for v in self.rules.vetoes], dtype=object)
-        fired: list[list[str]] = [[] for _ in range(len(self))]
-        for row in np.flatnonzero(self._figures.vetoed.any(axis=0)):
-            fired[row] = ids[self._figures.vetoed[:, row]].tolist()
+        vetoed = self._figures.vetoed if rows is None else self._figures.vetoed[:, rows]
+        fired: list[list[str]] = [[] for _ in range(vetoed.shape[1])]
+        for k in np.flatnonzero(vetoed.any(axis=0)):
+            fired[k] = ids[vetoed[:, k]].tolist()
         return fired
 
     # -- explanation -----------------------------------------------------------------------
@@ -353,6 +368,9 @@ class Scorecard:
         if self._engine is None or self.sub_periods is not None:
             raise DataError(Problem("what-if needs the scored rows themselves; this Scorecard "
                                     "is a roll-up (ask the monthly card, then roll it up)"))
+        if not isinstance(changes, Mapping):
+            raise DataError(Problem("changes must map column names to numbers; got "
+                                    f"{type(changes).__name__}"))
         row = self._row_of(entity, period)
         problems = []
         columns = dict(self._table.columns)
@@ -361,7 +379,8 @@ class Scorecard:
                 problems.append(Problem(
                     f"is not read by any rule{did_you_mean(name, columns)}; the rules read: "
                     f"{', '.join(sorted(columns))}", column=name))
-            elif not isinstance(value, int | float) or not np.isfinite(value):
+            elif not isinstance(value, numbers.Real) or isinstance(value, bool) \
+                    or not np.isfinite(float(value)):
                 problems.append(Problem(f"a what-if value must be a finite number; got {value!r}",
                                         column=name))
             else:

@@ -203,8 +203,10 @@ class NextStar:
     note: str = ""
 
 
-def next_star(rules: RuleSet, reported_total: float, stars: int, fired: Sequence[int]) -> NextStar:
-    """The next band above ``stars`` for a row whose vetoes ``fired`` (indexes into rules.vetoes)."""
+def next_star(rules: RuleSet, reported_total: float, stars: int, fired: Sequence[int], *,
+              total_caps: bool = True) -> NextStar:
+    """The next band above ``stars`` for a row whose vetoes ``fired`` (indexes into
+    rules.vetoes); ``total_caps=False`` when a fired veto's ``total`` does not hold the row."""
     if np.isnan(reported_total):
         return NextStar(None, None, "no total: no indicator applies to this row")
     above = sorted((r for r in rules.ratings if r.stars > stars), key=lambda r: r.stars)
@@ -214,7 +216,7 @@ def next_star(rules: RuleSet, reported_total: float, stars: int, fired: Sequence
         veto = rules.vetoes[v]
         if veto.effect.max_stars is not None and veto.effect.max_stars <= stars:
             return NextStar(None, None, f"capped at {stars} stars by veto {veto.id!r}")
-        if veto.effect.total is not None and veto.effect.total < above[0].min:
+        if total_caps and veto.effect.total is not None and veto.effect.total < above[0].min:
             return NextStar(None, None, f"total held at {veto.effect.total:g} by veto {veto.id!r}")
     target = above[0]
     gap = float(round_half_up(max(target.min - reported_total, 0.0), rules.precision))
