@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import importlib
 import itertools
 import numbers
 from collections.abc import Iterable, Iterator, Mapping
@@ -285,30 +286,22 @@ class Scorecard:
 
     def to_pandas(self) -> Any:
         """A pandas DataFrame, one row a record, columns as :meth:`to_columns` (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Scorecard.to_pandas needs pandas: pip install 'fortress-score[pandas]'"
-            ) from exc
-        columns = self.to_columns()
-        frame = pd.DataFrame({k: v for k, v in columns.items() if not k.startswith("vetoes.")})
+        pd = _optional("pandas", "to_pandas")
+        frame = pd.DataFrame(self._flat_columns())
         frame.insert(6, "vetoes", self.fired_vetoes())
         return frame
 
     def to_polars(self) -> Any:
         """A polars DataFrame, one row a record, columns as :meth:`to_pandas` (needs polars)."""
-        try:
-            import polars as pl
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Scorecard.to_polars needs polars: pip install 'fortress-score[polars]'"
-            ) from exc
-        columns = {k: v for k, v in self.to_columns().items() if not k.startswith("vetoes.")}
+        pl = _optional("polars", "to_polars")
         frame = pl.DataFrame({k: (v.tolist() if v.dtype.kind == "O" else v)
-                              for k, v in columns.items()}, nan_to_null=True)
+                              for k, v in self._flat_columns().items()}, nan_to_null=True)
         return frame.insert_column(6, pl.Series("vetoes", self.fired_vetoes(),
                                                 dtype=pl.List(pl.String)))
+
+    def _flat_columns(self) -> dict[str, npt.NDArray[Any]]:
+        """:meth:`to_columns` less the per-veto booleans (frames get one `vetoes` list column)."""
+        return {k: v for k, v in self.to_columns().items() if not k.startswith("vetoes.")}
 
     def _repr_html_(self) -> str:
         """A compact board in notebooks: the latest period, best first."""
@@ -429,6 +422,15 @@ class Scorecard:
     @cached_property
     def _group_text(self) -> npt.NDArray[np.str_] | None:
         return None if self._table.group is None else self._table.group.astype(str)
+
+
+def _optional(module: str, method: str) -> Any:
+    """Import an optional dependency, or say which extra brings it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"Scorecard.{method} needs {module}: pip install 'fortress-score[{module}]'") from exc
 
 
 @contextlib.contextmanager
