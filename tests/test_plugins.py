@@ -256,3 +256,12 @@ def test_a_decorated_function_is_an_evaluator_with_inputs_from_its_column_fields
     with pytest.raises(fs.RuleFileError, match="unknown key"):
         engine.load_rules({**rules, "dimensions": [{"id": "d", "weight": 1, "indicators": [
             {"id": "s", "points": 10, "evaluate": {"kind": "share", "part": "x", "wholes": ["y"], "extra": 1}}]}]})
+
+
+def test_a_plugin_passed_twice_is_registered_once(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "fs_twice.py").write_text(FAKE_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import fs_twice  # type: ignore[import-not-found]
+
+    engine = fs.Engine(plugins=[fs_twice, "fs_twice"], entry_points=False)
+    assert engine.sources()["half"] == "module fs_twice"

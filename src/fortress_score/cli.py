@@ -182,8 +182,9 @@ def _run(args: argparse.Namespace) -> int:
     engine = Engine(entry_points=not args.no_entry_points)
     if args.command == "evaluators":
         sources = engine.sources()
+        width = max(map(len, sources), default=0)
         for name, evaluator in engine.evaluators().items():
-            print(f"{name:<12} {evaluator.description}  [{sources[name]}]")
+            print(f"{name:<{width}}  {evaluator.description}  [{sources[name]}]")
         return 0
     if args.command == "schema":
         json.dump(rule_file_schema(engine.evaluators()), sys.stdout, ensure_ascii=False, indent=2)

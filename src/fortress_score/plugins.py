@@ -103,6 +103,8 @@ def _as_plugin(given: Any, problems: list[Problem]) -> tuple[Any, str]:
 
 def _register(manager: pluggy.PluginManager, plugin: Any, name: str | None, source: str,
               sources: dict[int, str], problems: list[Problem]) -> None:
+    if manager.is_registered(plugin):
+        return  # e.g. a module passed in `plugins` that its entry point already brought
     try:
         manager.register(plugin, name=name)
     except (ValueError, pluggy.PluginValidationError) as exc:
