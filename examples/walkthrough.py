@@ -59,6 +59,16 @@ print([(t["entity"], t["period"]) for t in card.benchmarks() if t["period"] == "
 print([(c["entity"], c["title"], c["reason"]) for c in card.commendations("2024-12")])
 
 # %% [markdown]
+# ## In a notebook: the card and its explanations display as tables; frames for analysis
+
+# %%
+assert card._repr_html_().startswith("<div>")           # what Jupyter shows for `card`
+assert "<table>" in seed._repr_html_()                    # ... and for `card.explain(...)`
+frame = card.to_pandas()                                  # or card.to_polars()
+print(frame[["entity", "period", "total", "stars", "rank"]].head())
+print(card.to_polars().shape)
+
+# %% [markdown]
 # ## Pictures (needs `pip install 'fortress-score[plot]'`)
 
 # %%

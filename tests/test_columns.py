@@ -174,3 +174,10 @@ def test_generators_decimals_and_pandas_extension_types_are_read() -> None:
     twice = pd.DataFrame([[1, 2]], columns=["x", "x"])
     with pytest.raises(fs.DataError, match="column names must be unique"):
         fs.score(RULES, twice)
+
+
+def test_pandas_nullable_integer_keys_stay_integers() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good())
+    frame["branch"] = pd.array([101, 102, 103], dtype="Int64")
+    assert [r["entity"] for r in fs.score(RULES, frame).to_records()] == [101, 102, 103]

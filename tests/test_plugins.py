@@ -265,3 +265,44 @@ def test_a_plugin_passed_twice_is_registered_once(tmp_path: Any, monkeypatch: py
 
     engine = fs.Engine(plugins=[fs_twice, "fs_twice"], entry_points=False)
     assert engine.sources()["half"] == "module fs_twice"
+
+
+def test_plugin_mistakes_are_plugin_errors() -> None:
+    class NeedsArgs(Meetings):
+        def __init__(self, required: int) -> None:
+            self.required = required
+
+    class Raising:
+        @fs.hookimpl
+        def fortress_score_evaluators(self):  # type: ignore[no-untyped-def]
+            yield Meetings()
+            raise RuntimeError("half-way")
+
+    with pytest.raises(fs.PluginError, match="cannot be created without arguments"):
+        fs.Engine(plugins=[NeedsArgs], entry_points=False)
+    with pytest.raises(fs.PluginError, match="raised RuntimeError: half-way"):
+        fs.Engine(plugins=[Raising()], entry_points=False)
+    with pytest.raises(TypeError, match="decorates a function"):
+        fs.evaluator("z")(42)  # type: ignore[arg-type]
+    # one plug-in need not be wrapped in a list
+    assert "meetings" in fs.Engine(plugins=Meetings(), entry_points=False).evaluators()
+    ragged = fs.Engine(plugins=[Misbehaving(lambda x: [[0.5], [0.1, 0.2], []])], entry_points=False)
+    with pytest.raises(fs.PluginError, match="must return a numeric array"):
+        ragged.score(rules("misbehaving"), DATA)
+
+
+def test_inputs_from_optional_columns_and_a_hint_for_undeclared_reads() -> None:
+    class Optional_(fs.Params):
+        input: fs.Column
+        baseline: fs.Column | None = None
+        extra: list[fs.Column] | None = None
+
+    @fs.evaluator("opt", params=Optional_)
+    def opt(columns, params, context):  # type: ignore[no-untyped-def]
+        return np.minimum(columns[params.input] / columns["undeclared"], 1.0)
+
+    engine = fs.Engine(plugins=[opt], entry_points=False)
+    loaded = engine.load_rules(rules("opt", input="x", baseline="y", extra=["z"]))
+    assert set(loaded.columns_needed()) == {"x", "y", "z"}
+    with pytest.raises(fs.PluginError, match=r"may read only its inputs \['x', 'y', 'z'\]"):
+        engine.score(loaded, DATA | {"y": [1.0] * 3, "z": [1.0] * 3, "undeclared": [1.0] * 3})

@@ -42,3 +42,26 @@ def test_schema_command_prints_the_schema_with_plugin_evaluators(capsys: pytest.
     schema = json.loads(capsys.readouterr().out)
     kinds = schema["$defs"]["EvaluatorCall"]["properties"]["kind"]["enum"]
     assert sorted(kinds) == sorted(fs.Engine(entry_points=False).evaluators())
+
+
+def test_plugin_models_named_like_ours_do_not_replace_ours() -> None:
+    from pydantic import BaseModel
+
+    class Dimension(BaseModel):  # the same name as the rule model's
+        col: fs.Column
+
+    class Band(fs.Params):      # the same name as the bands evaluator's
+        each: list[Dimension]
+
+    @fs.evaluator("clash", params=Band)
+    def clash(columns, params, context):  # type: ignore[no-untyped-def]
+        """Clashing model names."""
+        return columns[params.each[0].col]
+
+    evaluators = fs.Engine(plugins=[clash], entry_points=False).evaluators()
+    validator = jsonschema.Draft202012Validator(rule_file_schema(evaluators))
+    pack = yaml.safe_load((ROOT / "rules/three-dimensions.yaml").read_text(encoding="utf-8"))
+    assert list(validator.iter_errors(pack)) == []
+    bad = dict(pack, dimensions=[dict(pack["dimensions"][0], indicators=[
+        dict(pack["dimensions"][0]["indicators"][0], evaluate={"kind": "clash", "each": [{"cl": "x"}]})])])
+    assert list(validator.iter_errors(bad))

@@ -197,8 +197,9 @@ def test_notebook_views(card: fs.Scorecard) -> None:
     first_row = page.split("<tbody><tr>")[1].split("</tr>")[0]
     assert f"<td>{card.leaderboard(period='2024-02')[0]['entity']}</td>" in first_row
     why = card.explain("甲", "2024-01")
-    assert repr(why) == "<Explanation 甲 · 2024-01: total 82.83, 4 stars, rank 1, 3 indicators>"
-    assert "综合线损率" in why._repr_html_()
+    assert repr(why) == "<Explanation 甲 · 2024-01: total 82.83, stars 4, rank 1, 3 indicators>"
+    page = why._repr_html_()
+    assert "<td>loss 综合线损率</td>" in page and "<p>total: 82.83 of 100" in page
     change = card.what_if("甲", "2024-01", changes={"loss": 2.0})
     assert repr(change).startswith("<WhatIf 甲 {'loss': 2.0}: total 82.83 -> ")
 

@@ -79,7 +79,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     keys: dict[str, npt.NDArray[Any] | None] = {}
     for role, name in (("entity", rules.entity), ("period", rules.period),
                        ("group_by", rules.group_by)):
-        keys[role] = None if name is None else raw.get(name)
+        keys[role] = None if name is None else raw.get(name, key=True)
         if name is not None and keys[role] is None:
             problems.append(Problem(f"is missing (the rule set's {role} column)", column=name))
     entity, period, group = keys["entity"], keys["period"], keys["group_by"]
@@ -185,14 +185,15 @@ def _field_problems(
 class _RawColumns:
     """Column access over the accepted input shapes, without importing pandas or polars."""
 
-    def __init__(self, getter: Callable[[str], npt.NDArray[Any]], names: Iterable[str],
+    def __init__(self, getter: Callable[[str, bool], npt.NDArray[Any]], names: Iterable[str],
                  n_rows: int) -> None:
         self._getter = getter
         self.names = set(names)
         self.n_rows = n_rows
 
-    def get(self, name: str) -> npt.NDArray[Any] | None:
-        return self._getter(name) if name in self.names else None
+    def get(self, name: str, *, key: bool = False) -> npt.NDArray[Any] | None:
+        """A column's values; ``key=True`` keeps the caller's values (no float conversion)."""
+        return self._getter(name, key) if name in self.names else None
 
     @classmethod
     def of(cls, data: Any) -> _RawColumns:
@@ -203,29 +204,29 @@ class _RawColumns:
                 names = [str(c) for c in data.columns]
                 repeated = sorted({n for n in names if names.count(n) > 1})
                 raise DataError(Problem(f"column names must be unique; repeated: {repeated}"))
-            return cls(lambda n: _pandas_column(data[labels[n]]), labels, len(data))
+            return cls(lambda n, key: _pandas_column(data[labels[n]], key), labels, len(data))
         if module == "polars" and hasattr(data, "get_column"):
-            return cls(lambda n: data.get_column(n).to_numpy(), list(data.columns), data.height)
+            return cls(lambda n, key: data.get_column(n).to_numpy(), list(data.columns), data.height)
         if module == "pyarrow" and hasattr(data, "column_names"):
-            return cls(lambda n: data.column(n).to_numpy(zero_copy_only=False),
+            return cls(lambda n, key: data.column(n).to_numpy(zero_copy_only=False),
                        list(data.column_names), data.num_rows)
         if isinstance(data, Mapping):
             arrays = {str(k): _as_array(str(k), v) for k, v in data.items()}
             lengths = {k: a.shape[0] for k, a in arrays.items()}
             if len(set(lengths.values())) > 1:
                 raise DataError(Problem(f"columns must have one length; got {lengths}"))
-            return cls(arrays.__getitem__, arrays, next(iter(lengths.values()), 0))
+            return cls(lambda n, key: arrays[n], arrays, next(iter(lengths.values()), 0))
         if isinstance(data, Sequence) and not isinstance(data, str | bytes):
             bad = [i for i, record in enumerate(data) if not isinstance(record, Mapping)]
             if bad:
                 raise DataError(Problem(
                     f"a list of records must hold mappings; rows {bad[:MAX_ROWS_SHOWN]} do not"))
             names = list(dict.fromkeys(str(k) for record in data for k in record))
-            return cls(lambda n: _as_array(n, [_field(record, n) for record in data]), names,
+            return cls(lambda n, key: _as_array(n, [_field(record, n) for record in data]), names,
                        len(data))
         raise DataError(Problem(
-            "data must be a pandas or polars DataFrame, a mapping of column -> values, or a "
-            f"list of records; got {type(data).__name__}"))
+            "data must be a pandas or polars DataFrame, an Arrow table, a mapping of column -> "
+            f"values, or a list of records; got {type(data).__name__}"))
 
 
 def _field(record: Mapping[Any, Any], name: str) -> Any:
@@ -249,11 +250,13 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
     return array
 
 
-def _pandas_column(series: Any) -> npt.NDArray[Any]:
+def _pandas_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
     dtype = series.dtype
     kind = getattr(dtype, "kind", "O")
     if kind in "fiub" and not hasattr(dtype, "na_value"):
         return series.to_numpy(copy=False)  # plain numpy dtype: a view, no copy
+    if key:  # entity codes 101, 102 in a nullable Int64 column stay 101, 102
+        return series.to_numpy(dtype=object, na_value=None)
     if kind in "fiub":  # nullable Int64, Float64, boolean
         return series.to_numpy(dtype="float64", na_value=np.nan)
     return series.to_numpy(dtype=object)

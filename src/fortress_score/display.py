@@ -181,7 +181,7 @@ def render_what_if(change: WhatIf) -> str:
 
     for line_before, line_after in zip(before.indicators, after.indicators):
         if line_before.points != line_after.points:
-            row(line_before.indicator, line_before.points, line_after.points)
+            row(line_before.title or line_before.indicator, line_before.points, line_after.points)
     for key in before.dimensions:
         row(before.titles.get(key) or key, before.dimensions[key], after.dimensions[key])
     row("total", before.total, after.total)
@@ -199,31 +199,55 @@ def _cell(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def board_html(card: Scorecard, top: int = 50) -> str:
-    """The notebook view of a Scorecard: rank, entity, stars, total and the dimensions of
-    its latest period (the first ``top`` places), with the period count above."""
+def board_html(card: Scorecard, top: int = 60) -> str:
+    """The notebook view of a Scorecard: its latest period by peer group and rank (the
+    card's own ranks), with stars, total, dimensions and vetoes; the first ``top`` rows."""
     rules = card.rules
     period = card.periods()[-1] if rules.period is not None else None
-    records = card.leaderboard(period=period)[:top]
-    head = ["名次", _title(card, rules.entity)]
-    if rules.group_by is not None:
-        head.append(_title(card, rules.group_by))
-    head += ["星级", "总分"] + [d.title or d.id for d in rules.dimensions]
+    records = card.to_records()
+    if period is not None:
+        records = [r for r in records if str(r["period"]) == str(period)]
+    records.sort(key=lambda r: (str(r["group"]),
+                                r["rank"] if r["rank"] is not None else float("inf"),
+                                str(r["entity"])))
+    head = [] if rules.group_by is None else [_title(card, rules.group_by)]
+    head += ["名次 rank", _title(card, rules.entity), "星级", "总分"]
+    head += [d.title or d.id for d in rules.dimensions] + (["否决"] if rules.vetoes else [])
     rows = []
-    for r in records:
-        cells = [r["place"], r["entity"]]
-        if rules.group_by is not None:
-            cells.append(r["group"])
-        cells += [star_text(r["stars"]), _figure(r["total"])]
+    for r in records[:top]:
+        cells = [] if rules.group_by is None else [r["group"]]
+        cells += [r["rank"], r["entity"], star_text(r["stars"]), _figure(r["total"])]
         cells += [_figure(r["dimensions"][d.id]) for d in rules.dimensions]
+        if rules.vetoes:
+            cells.append(", ".join(r["vetoes"]))
         rows.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in cells) + "</tr>")
     caption = f"{_cell(rules.title or rules.ruleset)}" + (f" · {_cell(period)}" if period else "")
-    summary = _cell(repr(card))
-    return (f"<div><p><b>{caption}</b> <small>{summary}</small></p><table>"
+    more = f"<p><small>and {len(records) - top} more rows</small></p>" if len(records) > top else ""
+    return (f"<div><p><b>{caption}</b> <small>{_cell(repr(card))}</small></p><table>"
             f"<thead><tr>{''.join(f'<th>{_cell(h)}</th>' for h in head)}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            f"<tbody>{''.join(rows)}</tbody></table>{more}</div>")
+
+
+def _html_table(head: list[str], rows: list[list[Any]]) -> str:
+    return ("<table><thead><tr>" + "".join(f"<th>{_cell(h)}</th>" for h in head)
+            + "</tr></thead><tbody>"
+            + "".join("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>"
+                      for row in rows)
+            + "</tbody></table>")
 
 
 def explanation_html(why: Explanation) -> str:
-    """The notebook view of an explanation: the table of :func:`render_explanation`."""
-    return f"<pre>{html.escape(render_explanation(why))}</pre>"
+    """The notebook view of an explanation: a real table, the summary lines below it."""
+    rows = [[line.dimension, f"{line.indicator} {line.title}".strip(),
+             ", ".join(f"{k}={_figure(v) or '∅'}" for k, v in line.inputs.items()),
+             "n/a" if line.attainment is None else f"{line.attainment:.4f}",
+             _figure(line.points) or "n/a", _figure(line.max_points), f"{line.weight:.4f}",
+             _figure(line.contribution) or "n/a"] for line in why.indicators]
+    head = ["维度 dimension", "指标 indicator", "输入 inputs", "达成 attainment", "得分 points",
+            "满分 max", "权重 weight", "贡献 contribution"]
+    title = " · ".join(str(p) for p in (why.entity, why.period, why.group) if p is not None)
+    summary = render_explanation(why).split("\n")
+    notes = [line for line in summary if not line.startswith(("┏", "┃", "┡", "│", "└", "┗"))
+             and line.strip() and line.strip() != title]
+    return (f"<div><p><b>{_cell(title)}</b></p>{_html_table(head, rows)}"
+            + "".join(f"<p>{_cell(n)}</p>" for n in notes) + "</div>")

@@ -43,7 +43,7 @@ class Engine:
     """
 
     def __init__(self, plugins: Iterable[Any] = (), *, entry_points: bool = True) -> None:
-        plugin_set = build_plugins(plugins, entry_points=entry_points)
+        plugin_set = build_plugins(_as_plugin_list(plugins), entry_points=entry_points)
         self.plugin_manager = plugin_set.manager
         self._registered = collect_evaluators(plugin_set)
         self._evaluators = {name: reg.evaluator for name, reg in self._registered.items()}
@@ -131,6 +131,10 @@ class Engine:
             values = registered.evaluator.evaluate(columns, call.params, context)
         except FortressScoreError:
             raise  # an evaluator's own, deliberate report on the data
+        except KeyError as exc:
+            hint = (f"; it may read only its inputs {list(call.inputs)}: type column fields "
+                    "fs.Column or declare inputs()") if exc.args and exc.args[0] not in columns else ""
+            raise _plugin_error(registered, rule_id, f"raised KeyError: {exc}{hint}") from exc
         except Exception as exc:
             raise _plugin_error(registered, rule_id,
                                 f"raised {type(exc).__name__}: {exc}") from exc
@@ -161,7 +165,11 @@ def _checked_attainment(
     values: Any, n_rows: int, registered: RegisteredEvaluator, rule_id: str
 ) -> FloatArray:
     """The evaluator's output as float64, or a PluginError saying what is wrong with it."""
-    array = np.asarray(values) if values is not None else np.asarray(None)
+    try:
+        array = np.asarray(values) if values is not None else np.asarray(None)
+    except (ValueError, TypeError) as exc:  # ragged lists and other non-arrays
+        raise _plugin_error(registered, rule_id, f"must return a numeric array; got "
+                            f"{type(values).__name__} that is not one ({exc})") from exc
     if array.dtype.kind not in "fiub":
         raise _plugin_error(registered, rule_id,
                             f"must return a numeric array; got {type(values).__name__} "
@@ -204,7 +212,7 @@ def _default_engine() -> Engine:
 
 def load_rules(rules: RulesLike, *, plugins: Iterable[Any] = ()) -> RuleSet:
     """Load a rule file with the default engine (plus ``plugins``); see :meth:`Engine.load_rules`."""
-    plugins = tuple(plugins)
+    plugins = _as_plugin_list(plugins)
     engine = Engine(plugins) if plugins else _default_engine()
     return engine.load_rules(rules)
 
@@ -226,6 +234,15 @@ def score(rules: RulesLike, data: Any, plugins: Iterable[Any] = ()) -> Scorecard
         >>> [(r["entity"], r["total"], r["stars"], r["rank"]) for r in card.to_records()]
         [('A', 90.0, 5, 1), ('B', 50.0, 0, 2)]
     """
-    plugins = tuple(plugins)
+    plugins = _as_plugin_list(plugins)
     engine = Engine(plugins) if plugins else _default_engine()
     return engine.score(rules, data)
+
+
+def _as_plugin_list(plugins: Any) -> tuple[Any, ...]:
+    """``plugins=x`` for one plug-in is read as ``plugins=[x]``; None as none."""
+    if plugins is None:
+        return ()
+    if isinstance(plugins, Evaluator | str | type) or not isinstance(plugins, Iterable):
+        return (plugins,)
+    return tuple(plugins)

@@ -97,24 +97,29 @@ EvaluateFunction = Callable[[Mapping[str, FloatArray], Any, Context], Any]
 
 
 def column_fields(params: BaseModel) -> list[str]:
-    """The columns named by the fields of ``params`` typed :data:`Column` (or lists of them)."""
+    """The columns named by the fields of ``params`` typed :data:`Column` (also inside
+    ``Optional``, lists, tuples and dicts of them, and nested params models)."""
     names: list[str] = []
     for field_name, spec in type(params).model_fields.items():
-        marked = any(isinstance(m, _ColumnMark) for m in spec.metadata)
-        inner = getattr(spec.annotation, "__args__", ())
-        marked_items = any(
-            any(isinstance(m, _ColumnMark) for m in getattr(arg, "__metadata__", ())) for arg in inner)
         value = getattr(params, field_name)
         nested = value if isinstance(value, list | tuple) else [value]
-        if all(isinstance(v, BaseModel) for v in nested) and nested:
+        if nested and all(isinstance(v, BaseModel) for v in nested):
             names.extend(c for v in nested for c in column_fields(v))
-        elif marked and isinstance(value, str):
-            names.append(value)
-        elif marked_items and isinstance(value, list | tuple):
-            names.extend(v for v in value if isinstance(v, str))
-        elif marked_items and isinstance(value, dict):
-            names.extend(v for v in value.values() if isinstance(v, str))
+        elif _marks_columns(spec.annotation, spec.metadata):
+            if isinstance(value, str):
+                names.append(value)
+            elif isinstance(value, list | tuple):
+                names.extend(v for v in value if isinstance(v, str))
+            elif isinstance(value, dict):
+                names.extend(v for v in value.values() if isinstance(v, str))
     return names
+
+
+def _marks_columns(annotation: Any, metadata: Any = ()) -> bool:
+    """Whether a type is Column, or holds Column anywhere inside (Optional, list, dict)."""
+    if any(isinstance(m, _ColumnMark) for m in (*metadata, *getattr(annotation, "__metadata__", ()))):
+        return True
+    return any(_marks_columns(arg) for arg in getattr(annotation, "__args__", ()))
 
 
 def evaluator(
@@ -144,6 +149,9 @@ def evaluator(
     """
 
     def wrap(function: EvaluateFunction) -> Evaluator:
+        if not callable(function):
+            raise TypeError(f"@fortress_score.evaluator({name!r}) decorates a function "
+                            f"(columns, params, context) -> attainment; got {function!r}")
         attributes = {
             "name": name, "Params": params, "population": population,
             "__doc__": function.__doc__, "__module__": function.__module__,

@@ -97,7 +97,7 @@ class Explanation:
 
     def __repr__(self) -> str:
         where = " · ".join(str(p) for p in (self.entity, self.period) if p is not None)
-        return (f"<Explanation {where}: total {self.total}, {self.stars} stars, rank {self.rank}, "
+        return (f"<Explanation {where}: total {self.total}, stars {self.stars}, rank {self.rank}, "
                 f"{len(self.indicators)} indicators>")
 
 

@@ -67,7 +67,8 @@ def build_plugins(plugins: Iterable[Any] = (), *, entry_points: bool = True) -> 
     if entry_points:
         for entry in metadata.entry_points(group=hookspecs.PROJECT_NAME):
             dist = f"package {entry.dist.name} {entry.dist.version}" if entry.dist else "a package"
-            if manager.get_plugin(entry.name) is not None:
+            name = f"{entry.dist.name if entry.dist else '?'}:{entry.name}"  # two packages may
+            if manager.get_plugin(name) is not None:                         # use one name
                 continue
             try:
                 plugin = entry.load()
@@ -77,7 +78,7 @@ def build_plugins(plugins: Iterable[Any] = (), *, entry_points: bool = True) -> 
                     f"{type(exc).__name__}: {exc}; fix or uninstall it, or use "
                     "Engine(entry_points=False)"))
                 continue
-            _register(manager, plugin, entry.name, dist, sources, problems)
+            _register(manager, plugin, name, dist, sources, problems)
     for given in plugins:
         plugin, source = _as_plugin(given, problems)
         if plugin is not None:
@@ -91,11 +92,17 @@ def _as_plugin(given: Any, problems: list[Problem]) -> tuple[Any, str]:
     if isinstance(given, str):
         try:  # like pytest's -p NAME
             return importlib.import_module(given), f"module {given}"
-        except ImportError as exc:
-            problems.append(Problem(f"plug-in module {given!r} cannot be imported: {exc}"))
+        except Exception as exc:  # an import that fails in any way names the module
+            problems.append(Problem(f"plug-in module {given!r} cannot be imported: "
+                                    f"{type(exc).__name__}: {exc}"))
             return None, ""
     if isinstance(given, type) and issubclass(given, Evaluator):
-        given = given()
+        try:
+            given = given()
+        except TypeError as exc:
+            problems.append(Problem(f"evaluator class {given.__qualname__} cannot be created "
+                                    f"without arguments: {exc}; pass an instance"))
+            return None, ""
     if isinstance(given, Evaluator):
         return _EvaluatorPlugin(given), _describe(given)
     return given, _describe(given)
@@ -147,13 +154,15 @@ def collect_evaluators(plugins: PluginSet) -> dict[str, RegisteredEvaluator]:
         source = plugins.sources.get(id(impl.plugin), _describe(impl.plugin))
         try:
             provided = impl.function()
+            if isinstance(provided, Iterable) and not isinstance(provided, str | bytes):
+                provided = list(provided)  # a generator runs here, inside the guard
         except Exception as exc:
             raise PluginError(
                 f"plug-in {source}: fortress_score_evaluators() raised "
                 f"{type(exc).__name__}: {exc}",
                 source=source,
             ) from exc
-        if not isinstance(provided, Iterable):
+        if not isinstance(provided, list):
             problems.append(Problem(
                 f"plug-in {source}: fortress_score_evaluators() must return a list of "
                 f"Evaluator; got {type(provided).__name__}"
@@ -178,9 +187,9 @@ def collect_evaluators(plugins: PluginSet) -> dict[str, RegisteredEvaluator]:
 
 def _declaration_problem(evaluator: Any) -> str | None:
     if not isinstance(evaluator, Evaluator):
-        return f"{evaluator!r} is not a fortress_score.Evaluator"
+        return f"a {type(evaluator).__name__} is not a fortress_score.Evaluator"
     if not isinstance(evaluator.name, str) or not evaluator.name:
-        return f"{evaluator!r} has no name"
+        return f"an evaluator of class {type(evaluator).__qualname__} has no name"
     params = getattr(evaluator, "Params", None)
     if not (isinstance(params, type) and issubclass(params, BaseModel)):
         return f"evaluator {evaluator.name!r}: Params must be a pydantic model class"

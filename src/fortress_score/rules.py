@@ -127,7 +127,10 @@ class EvaluatorCall(_Model):
         if errors:
             raise ValidationError.from_exception_data("EvaluatorCall", errors)
         try:
-            inputs = tuple(evaluator.inputs(params))
+            named = evaluator.inputs(params)
+            if isinstance(named, str | bytes):
+                raise TypeError(f"must return a list of column names; got the text {named!r}")
+            inputs = tuple(named)
         except Exception as exc:
             raise PluginError(
                 f"evaluator {kind!r}: inputs() raised {type(exc).__name__}: {exc}",

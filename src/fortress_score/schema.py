@@ -18,28 +18,45 @@ __all__ = ["rule_file_schema"]
 SCHEMA_ID = "https://fortress-score.invalid/rule-file.schema.json"
 
 
+def _params_schema(name: str, evaluator: Evaluator, definitions: dict[str, Any]) -> dict[str, Any]:
+    """One evaluator's table: ``kind`` plus its params, its models kept apart from the
+    rule model's and other plug-ins' (a plug-in may call a model ``Dimension`` too)."""
+    prefix = f"{name}__"
+    try:
+        params = evaluator.Params.model_json_schema(ref_template=f"#/$defs/{prefix}{{model}}")
+    except Exception as exc:  # a params type JSON Schema cannot describe (a Callable, say)
+        return {"description": f"{evaluator.description} (parameters not describable in JSON "
+                               f"Schema: {type(exc).__name__})", "type": "object"}
+    for model, body in params.pop("$defs", {}).items():
+        definitions[prefix + model] = body
+    if "properties" not in params and "$ref" in params:  # a self-referencing model
+        params = definitions[params["$ref"].rsplit("/", 1)[1]]
+    return {
+        "type": "object",
+        "title": name,
+        "description": evaluator.description,
+        "properties": {"kind": {"const": name}, **params.get("properties", {})},
+        "required": ["kind", *params.get("required", [])],
+        "additionalProperties": False,
+    }
+
+
 def rule_file_schema(evaluators: Mapping[str, Evaluator]) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of rule files for these evaluators."""
     schema = RuleSet.model_json_schema(mode="validation")
     definitions: dict[str, Any] = schema.setdefault("$defs", {})
-    choices = []
+    branches = []
     for name, evaluator in sorted(evaluators.items()):
-        params = evaluator.Params.model_json_schema(ref_template="#/$defs/{model}")
-        definitions.update(params.pop("$defs", {}))
-        choices.append({
-            "type": "object",
-            "title": name,
-            "description": evaluator.description,
-            "properties": {"kind": {"const": name}, **params.get("properties", {})},
-            "required": ["kind", *params.get("required", [])],
-            "additionalProperties": False,
+        branches.append({
+            "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+            "then": _params_schema(name, evaluator, definitions),
         })
     definitions["EvaluatorCall"] = {
         "description": "An evaluator and its parameters; `kind` names the evaluator.",
         "type": "object",
         "required": ["kind"],
         "properties": {"kind": {"enum": sorted(evaluators)}},
-        "oneOf": choices,
+        "allOf": branches,  # one if/then a kind: an editor points at the wrong key itself
     }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
