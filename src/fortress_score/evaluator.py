@@ -79,9 +79,14 @@ class Evaluator(ABC):
         doc = (type(self).__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
-    @abstractmethod
     def inputs(self, params: Any) -> list[str]:
-        """The data columns this evaluator reads, given its validated params."""
+        """The data columns this evaluator reads, given its validated params.
+
+        By default, the values of the params fields typed :data:`Column` (also inside
+        Optional, lists, dicts and nested params); override it when the columns are named
+        some other way.
+        """
+        return column_fields(params)
 
     @abstractmethod
     def evaluate(
@@ -152,13 +157,14 @@ def evaluator(
         if not callable(function):
             raise TypeError(f"@fortress_score.evaluator({name!r}) decorates a function "
                             f"(columns, params, context) -> attainment; got {function!r}")
-        attributes = {
+        attributes: dict[str, Any] = {
             "name": name, "Params": params, "population": population,
             "__doc__": function.__doc__, "__module__": function.__module__,
             "__qualname__": getattr(function, "__qualname__", name),
-            "inputs": lambda self, p: list(inputs(p)) if inputs is not None else column_fields(p),
             "evaluate": lambda self, columns, p, context: function(columns, p, context),
         }
+        if inputs is not None:  # else the Column fields, as for any Evaluator
+            attributes["inputs"] = lambda self, p: list(inputs(p))
         return type(f"Evaluator_{name}", (Evaluator,), attributes)()
 
     return wrap

@@ -38,9 +38,6 @@ class Bands(Evaluator):
     name = "bands"
     Params = BandsParams
 
-    def inputs(self, params: BandsParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: BandsParams, context: Context
     ) -> FloatArray:

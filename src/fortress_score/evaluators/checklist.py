@@ -39,9 +39,6 @@ class Checklist(Evaluator):
     name = "checklist"
     Params = ChecklistParams
 
-    def inputs(self, params: ChecklistParams) -> list[str]:
-        return list(params.inputs)
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: ChecklistParams, context: Context
     ) -> FloatArray:

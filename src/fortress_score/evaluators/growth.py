@@ -24,9 +24,6 @@ class Growth(Evaluator):
     name = "growth"
     Params = GrowthParams
 
-    def inputs(self, params: GrowthParams) -> list[str]:
-        return [params.current, params.baseline]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: GrowthParams, context: Context
     ) -> FloatArray:

@@ -19,9 +19,6 @@ class MinMax(Evaluator):
     Params = PeerParams
     population = True
 
-    def inputs(self, params: PeerParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: PeerParams, context: Context
     ) -> FloatArray:

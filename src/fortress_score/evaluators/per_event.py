@@ -23,9 +23,6 @@ class PerEvent(Evaluator):
     name = "per_event"
     Params = PerEventParams
 
-    def inputs(self, params: PerEventParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: PerEventParams, context: Context
     ) -> FloatArray:

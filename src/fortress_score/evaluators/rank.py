@@ -25,9 +25,6 @@ class Rank(Evaluator):
     Params = PeerParams
     population = True
 
-    def inputs(self, params: PeerParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: PeerParams, context: Context
     ) -> FloatArray:

@@ -31,9 +31,6 @@ class Ratio(Evaluator):
     name = "ratio"
     Params = RatioParams
 
-    def inputs(self, params: RatioParams) -> list[str]:
-        return [params.numerator, params.denominator]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: RatioParams, context: Context
     ) -> FloatArray:

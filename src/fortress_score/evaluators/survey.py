@@ -53,9 +53,6 @@ class Survey(Evaluator):
     name = "survey"
     Params = SurveyParams
 
-    def inputs(self, params: SurveyParams) -> list[str]:
-        return [column for group in params.groups for column in group.fields.values()]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: SurveyParams, context: Context
     ) -> FloatArray:

@@ -41,9 +41,6 @@ class Target(Evaluator):
     name = "target"
     Params = TargetParams
 
-    def inputs(self, params: TargetParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: TargetParams, context: Context
     ) -> FloatArray:

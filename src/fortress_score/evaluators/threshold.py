@@ -33,9 +33,6 @@ class Threshold(Evaluator):
     name = "threshold"
     Params = ThresholdParams
 
-    def inputs(self, params: ThresholdParams) -> list[str]:
-        return [params.input]
-
     def evaluate(
         self, columns: Mapping[str, FloatArray], params: ThresholdParams, context: Context
     ) -> FloatArray:
