@@ -348,33 +348,23 @@ def test_tie_shares_rank_and_next_rank_is_skipped(pack, rows, by_key, row_of):
 # -- caps on adjustments -----------------------------------------------------------------------
 
 
-def test_violations_deduction_capped(pack, by_key, row_of):
-    branch, month = "宁明供电分局党支部", "2024-06"
+@pytest.mark.parametrize(("branch", "month", "adjustment", "kind", "count"), [
+    ("宁明供电分局党支部", "2024-06", "violations", "deduction", 6),   # 6 × 2 = 12 > 10
+    ("扶绥供电分局党支部", "2024-11", "honours", "bonus", 3),          # 3 × 2 = 6 > 5
+])
+def test_adjustment_capped(pack, by_key, row_of, branch, month, adjustment, kind, count):
     row = row_of(branch, month)
-    adj = item(pack, "adjustments", "violations")
-    assert adj["kind"] == "deduction"
+    adj = item(pack, "adjustments", adjustment)
+    assert adj["kind"] == kind
     uncapped = row[adj["evaluate"]["input"]] * adj["evaluate"]["each"]
-    assert row["violations"] == 6 and uncapped > adj["cap"]  # 6 × 2 = 12 > 10
+    assert row[adjustment] == count and uncapped > adj["cap"]
 
+    sign = 1 if kind == "bonus" else -1
     rec = by_key[(branch, month)]
-    assert rec["adjustments"]["violations"] == -adj["cap"]
+    assert rec["adjustments"][adjustment] == sign * adj["cap"]
     hand = hand_score(pack, row)
-    assert rec["total"] == pytest.approx(hand["base"] - adj["cap"], abs=ROUNDING)
-
-
-def test_honours_bonus_capped(pack, by_key, row_of):
-    branch, month = "扶绥供电分局党支部", "2024-11"
-    row = row_of(branch, month)
-    adj = item(pack, "adjustments", "honours")
-    assert adj["kind"] == "bonus"
-    uncapped = row[adj["evaluate"]["input"]] * adj["evaluate"]["each"]
-    assert row["honours"] == 3 and uncapped > adj["cap"]  # 3 × 2 = 6 > 5
-
-    rec = by_key[(branch, month)]
-    assert rec["adjustments"]["honours"] == adj["cap"]
-    hand = hand_score(pack, row)
-    assert rec["total"] == pytest.approx(min(hand["base"] + adj["cap"], pack["scale"]),
-                                         abs=ROUNDING)
+    expected = min(max(hand["base"] + sign * adj["cap"], 0), pack["scale"])
+    assert rec["total"] == pytest.approx(expected, abs=ROUNDING)
 
 
 def test_adjustments_below_cap_are_per_event(pack, rows, by_key):
