@@ -9,14 +9,14 @@
 from pathlib import Path
 
 import fortress_score as fs
-from fortress_score.cli import read_data_file
+from fortress_score import read_data
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = Path.cwd() / "walkthrough-output"
 
 rules = fs.load_rules(ROOT / "rules" / "three-dimensions.yaml")
-data = read_data_file(str(HERE / "branches-2024.csv"), rules)   # or a pandas/polars DataFrame
+data = read_data(str(HERE / "branches-2024.csv"), rules)   # or a pandas/polars DataFrame
 card = fs.score(rules, data)
 print(repr(card))
 

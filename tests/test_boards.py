@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import fortress_score as fs
-from fortress_score.boards import black_list, leaderboard, red_list
-from fortress_score.cli import read_data_file
+from fortress_score.analysis.boards import black_list, leaderboard, red_list
+from fortress_score import read_data
 
 ROOT = Path(__file__).parent.parent
 
@@ -291,7 +291,7 @@ def test_attainment_bounds_must_be_numbers(card: fs.Scorecard) -> None:
 def test_seed_pack_red_list_holds_13_of_16_kpis_as_81_25_percent() -> None:
     rules = fs.load_rules(ROOT / "rules/three-dimensions.yaml")
     path = ROOT / "examples/branches-2024.csv"
-    card = fs.score(rules, read_data_file(str(path), rules))
+    card = fs.score(rules, read_data(str(path), rules))
     with path.open(encoding="utf-8-sig") as handle:
         month = [row for row in csv.DictReader(handle) if row["month"] == "2024-04"]
     share = {row["branch"]: int(row["kpis_on_red_list"]) / int(row["kpis_total"]) for row in month}

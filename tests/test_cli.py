@@ -305,7 +305,7 @@ def test_console_script_entry_point(csv_rows):
 
 
 def test_csv_keeps_codes_as_text_and_reads_numbers_strictly(tmp_path) -> None:
-    from fortress_score.cli import read_data_file
+    from fortress_score import read_data
 
     rules = fs.load_rules({
         "ruleset": "csv", "entity": "branch", "period": "month",
@@ -316,7 +316,7 @@ def test_csv_keeps_codes_as_text_and_reads_numbers_strictly(tmp_path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("branch,month,x,flag,note\n0101,9,1_000,true,12\n0202,10,nan,False,\n0303,11,９０,1,x\n"
                     "0404,12,-2.5e1,0,\n", encoding="utf-8")
-    records = read_data_file(str(path), rules)
+    records = read_data(str(path), rules)
     assert [r["branch"] for r in records] == ["0101", "0202", "0303", "0404"]
     assert [r["month"] for r in records] == ["9", "10", "11", "12"]      # keys stay text
     assert [r["x"] for r in records] == ["1_000", "nan", "９０", -25.0]   # only plain decimals are numbers
@@ -328,22 +328,22 @@ def test_csv_keeps_codes_as_text_and_reads_numbers_strictly(tmp_path) -> None:
 
 
 def test_csv_shape_problems_are_data_errors(tmp_path) -> None:
-    from fortress_score.cli import read_data_file
+    from fortress_score import read_data
 
     (tmp_path / "extra.csv").write_text("branch,x\nA,1,2\nB,2\n")
     with pytest.raises(fs.DataError, match=r"extra\.csv:2: has 3 cells for 2 columns"):
-        read_data_file(str(tmp_path / "extra.csv"))
+        read_data(str(tmp_path / "extra.csv"))
     (tmp_path / "twice.csv").write_text("branch,x,x\nA,1,2\n")
     with pytest.raises(fs.DataError, match=r"the header repeats columns \['x'\]"):
-        read_data_file(str(tmp_path / "twice.csv"))
+        read_data(str(tmp_path / "twice.csv"))
 
 
 def test_benchmarks_command_lists_titles_and_commendations(capsys) -> None:
     root = Path(__file__).parent.parent
     rules = fs.load_rules(root / "rules/three-dimensions.yaml")
-    from fortress_score.cli import read_data_file
+    from fortress_score import read_data
 
-    card = fs.score(rules, read_data_file(str(root / "examples/branches-2024.csv"), rules))
+    card = fs.score(rules, read_data(str(root / "examples/branches-2024.csv"), rules))
     expected = {t["entity"] for t in card.benchmarks() if t["period"] == "2024-06"}
     assert expected  # the sample data has branches holding five stars since the spring
     code = main(["benchmarks", str(root / "rules/three-dimensions.yaml"),
@@ -366,10 +366,10 @@ def test_score_rolled_up_to_quarters(capsys) -> None:
 
 def test_board_command_keeps_ties_at_the_cut(capsys) -> None:
     root = Path(__file__).parent.parent
-    from fortress_score.cli import read_data_file
+    from fortress_score import read_data
 
     rules = fs.load_rules(root / "rules/three-dimensions.yaml")
-    card = fs.score(rules, read_data_file(str(root / "examples/branches-2024.csv"), rules))
+    card = fs.score(rules, read_data(str(root / "examples/branches-2024.csv"), rules))
     board = card.leaderboard(period="2024-05", group="职能部门")
     tied = [r for r in board if r["entity"] in ("人力资源部党支部", "企业管理部党支部")]
     assert tied[0]["place"] == tied[1]["place"]       # the sample's tie

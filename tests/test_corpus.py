@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import fortress_score as fs
-from fortress_score.cli import read_data_file
+from fortress_score import read_data
 
 CORPUS = Path(__file__).parent / "corpus"
 RULE_CASES = sorted(p for p in (CORPUS / "rules").iterdir() if p.suffix != ".expect")
@@ -39,7 +39,7 @@ def test_bad_rule_file(case: Path, engine: fs.Engine) -> None:
 def test_bad_data_set(case: Path, engine: fs.Engine) -> None:
     rules = engine.load_rules(CORPUS / "data" / "rules.yaml")
     with pytest.raises(fs.DataError) as info:
-        engine.score(rules, read_data_file(str(case)))
+        engine.score(rules, read_data(str(case)))
     check(info.value, case)
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import fortress_score as fs
-from fortress_score import hookspecs
+from fortress_score.plugins import hookspecs
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

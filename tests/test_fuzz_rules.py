@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fortress_score as fs
-from fortress_score import rulefile
-from fortress_score.cli import read_data_file
+from fortress_score.rules import file as rulefile
+from fortress_score import read_data
 
 PACK_TEXT = (Path(__file__).parent.parent / "rules" / "three-dimensions.yaml").read_text(encoding="utf-8")
 PACK = yaml.safe_load(PACK_TEXT)
 ENGINE = fs.Engine(entry_points=False)
-SAMPLE = read_data_file(str(Path(__file__).parent.parent / "examples" / "branches-2024.csv"))
+SAMPLE = read_data(str(Path(__file__).parent.parent / "examples" / "branches-2024.csv"))
 
 junk = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True, allow_infinity=True),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import fortress_score as fs
-from fortress_score.periods import parse_periods, period_label
+from fortress_score.analysis.periods import parse_periods, period_label
 
 RULES: dict[str, Any] = {
     "ruleset": "periods", "entity": "branch", "period": "month", "group_by": "kind",

@@ -25,8 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 import fortress_score as fs
-from fortress_score import plots
-from fortress_score.cli import read_data_file
+from fortress_score.present import plots
+from fortress_score import read_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2024-12"
@@ -37,7 +37,7 @@ ENTITY = "天等供电分局党支部"
 @pytest.fixture(scope="module")
 def card() -> fs.Scorecard:
     rules = fs.load_rules(str(ROOT / "rules/three-dimensions.yaml"))
-    data = read_data_file(str(ROOT / "examples/branches-2024.csv"), rules)
+    data = read_data(str(ROOT / "examples/branches-2024.csv"), rules)
     return fs.Engine(entry_points=False).score(rules, data)
 
 

@@ -152,7 +152,7 @@ def test_evaluators_cannot_write_into_the_inputs() -> None:
 
 
 def test_hookspec_is_documented() -> None:
-    from fortress_score import hookspecs
+    from fortress_score.plugins import hookspecs
 
     doc = hookspecs.fortress_score_evaluators.__doc__ or ""
     assert "Returns:" in doc and "entry" in doc

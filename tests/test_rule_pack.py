@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 import fortress_score as fs
-from fortress_score.cli import read_data_file
+from fortress_score import read_data
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_PATH = ROOT / "rules" / "three-dimensions.yaml"
@@ -40,7 +40,7 @@ def pack() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, Any]]:
-    return read_data_file(str(DATA_PATH))
+    return read_data(str(DATA_PATH))
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import fortress_score as fs
-from fortress_score import rulefile
+from fortress_score.rules import file as rulefile
 
 PACK = Path(__file__).parent.parent / "rules" / "three-dimensions.yaml"
 

@@ -10,7 +10,7 @@ import yaml
 
 import fortress_score as fs
 from fortress_score.cli import main
-from fortress_score.schema import rule_file_schema
+from fortress_score.rules.schema import rule_file_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 ROOT = Path(__file__).parent.parent

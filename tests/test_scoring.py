@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fortress_score as fs
-from fortress_score.groupwise import competition_rank
+from fortress_score import competition_rank
 
 
 def target(column: str) -> dict[str, Any]:

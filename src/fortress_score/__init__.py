@@ -5,6 +5,7 @@ The public names are listed in ``__all__``; everything else may change.
 
 from __future__ import annotations
 
+from .analysis.explanation import Explanation, IndicatorLine, Step, WhatIf
 from .engine import Engine, load_rules, score
 from .errors import (
     DataError,
@@ -14,12 +15,14 @@ from .errors import (
     Problem,
     RuleFileError,
 )
-from .evaluator import Column, Context, Evaluator, Params, evaluator
-from .explain import Explanation, IndicatorLine, Step, WhatIf
-from .hookspecs import hookimpl, hookspec
-from .rules import RuleSet
-from .scorecard import Provenance, Scorecard
-from .scoring import round_half_up
+from .plugins.evaluator import Column, Context, Evaluator, FloatArray, Params, evaluator
+from .plugins.hookspecs import hookimpl, hookspec
+from .reading.files import read_data
+from .rules.model import RuleSet
+from .scorecard import Scorecard
+from .scoring.groupwise import competition_rank, group_count, group_min_max
+from .scoring.model import round_half_up
+from .scoring.result import Provenance, Result
 
 __all__ = [
     "Column",
@@ -28,6 +31,7 @@ __all__ = [
     "Engine",
     "Evaluator",
     "Explanation",
+    "FloatArray",
     "FortressScoreError",
     "IndicatorLine",
     "Params",
@@ -35,15 +39,20 @@ __all__ = [
     "PluginError",
     "Problem",
     "Provenance",
+    "Result",
     "RuleFileError",
     "RuleSet",
     "Scorecard",
     "Step",
     "WhatIf",
+    "competition_rank",
     "evaluator",
+    "group_count",
+    "group_min_max",
     "hookimpl",
     "hookspec",
     "load_rules",
+    "read_data",
     "round_half_up",
     "score",
 ]

@@ -8,105 +8,23 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
-import re
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rich.table import Table as RichTable
 
-from .display import board_table, leaderboard_table, render
 from .engine import Engine
-from .errors import DataError, FortressScoreError, PeriodError, Problem
-from .rules import RuleSet
-from .schema import rule_file_schema
+from .errors import FortressScoreError, PeriodError, Problem
+from .present.tables import board_table, leaderboard_table
+from .reading.files import read_data
+from .rules.schema import rule_file_schema
 from .scorecard import Scorecard
+from .text import render
 
-__all__ = ["main", "read_data_file"]
-
-
-_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_INFINITY = re.compile(r"^[+-]?inf(inity)?$", re.IGNORECASE)
-
-
-def read_data_file(path: str, rules: RuleSet | None = None) -> list[dict[str, Any]] | dict[str, Any]:
-    """A UTF-8 CSV or JSON data file as records (JSON may also be a mapping of columns).
-
-    CSV cells are text; empty cells become None. Cells of the columns ``rules`` reads as
-    numbers (evaluator inputs and declared non-text fields) become numbers where they are
-    written as plain decimal numbers, and ``true``/``false`` become 1/0 in ``bool`` fields;
-    every other cell, entity codes such as ``0101`` included, stays text. Without ``rules``
-    every plain decimal number is read as one.
-    """
-    suffix = Path(path).suffix.lower()
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(Problem(f"cannot read data file: {exc.strerror}", file=path)) from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(Problem("data file must be UTF-8", file=path)) from exc
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
-                                    col=exc.colno)) from exc
-        if not isinstance(data, list | dict):
-            raise DataError(Problem("JSON data must be a list of records or a mapping of "
-                                    "columns", file=path))
-        return data
-    if suffix != ".csv":
-        raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
-    return _read_csv(text, path, rules)
-
-
-def _read_csv(text: str, path: str, rules: RuleSet | None) -> list[dict[str, Any]]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise DataError(Problem(f"the header repeats columns {repeated}", file=path, line=1))
-    numeric: set[str] | None = None
-    flags: set[str] = set()
-    if rules is not None:
-        numeric = set(rules.columns_needed())
-        numeric |= {name for name, spec in rules.fields.items() if spec.type != "str"}
-        flags = {name for name, spec in rules.fields.items() if spec.type == "bool"}
-    records, problems = [], []
-    for cells in reader:
-        if len(cells) > len(header):
-            problems.append(Problem(f"has {len(cells)} cells for {len(header)} columns",
-                                    file=path, line=reader.line_num))
-            continue
-        cells += [""] * (len(header) - len(cells))
-        records.append({
-            name: _cell(cell, numeric is None or name in numeric, name in flags)
-            for name, cell in zip(header, cells)
-        })
-    if problems:
-        raise DataError(problems)
-    return records
-
-
-def _cell(text: str, numeric: bool, flag: bool) -> Any:
-    stripped = text.strip()
-    if not stripped:
-        return None
-    if flag and stripped.lower() in ("true", "false"):
-        return int(stripped.lower() == "true")
-    if numeric:
-        if _INTEGER.match(stripped):
-            return int(stripped)
-        if _NUMBER.match(stripped):
-            return float(stripped)
-        if _INFINITY.match(stripped):
-            return float(stripped)
-    return text
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -197,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
               f"{n} indicators, {len(rules.adjustments)} adjustments, {len(rules.vetoes)} vetoes; "
               f"digest {rules.digest[:12]}")
         return 0
-    card = engine.score(rules, read_data_file(args.data, rules))
+    card = engine.score(rules, read_data(args.data, rules))
     if getattr(args, "roll_up", None):
         card = card.roll_up(args.roll_up)
     if args.command == "explain":
@@ -211,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         records = card.leaderboard(period=period, group=args.group, top=args.top, by=args.by)
         heading = " · ".join(str(part) for part in (card.rules.title or card.rules.ruleset,
                                                     period, args.group) if part is not None)
-        sys.stdout.write(render(leaderboard_table(card, records, args.by, heading)))
+        sys.stdout.write(render(leaderboard_table(card.result, records, args.by, heading)))
         return 0
     return _print_scores(card, args)
 
@@ -236,7 +154,7 @@ def _print_titles(card: Scorecard, period: str | None) -> int:
     return 0
 
 
-def _print_scores(card: Any, args: argparse.Namespace) -> int:
+def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
     columns = card.to_columns()
     keep = np.ones(len(card), dtype=bool)
     period = args.period
@@ -258,7 +176,7 @@ def _print_scores(card: Any, args: argparse.Namespace) -> int:
     else:
         if period is None and card.rules.period is not None:
             period = card.periods()[-1]
-        sys.stdout.write(render(board_table(card, period)))
+        sys.stdout.write(render(board_table(card.result, period)))
         p = card.provenance
         print(f"ruleset {p.ruleset} (digest {p.rules_digest[:12]}), data digest "
               f"{card.data_digest[:12]}, fortress-score {p.library_version}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 import fortress_score as fs
 
@@ -22,8 +22,7 @@ class Scaled(fs.Evaluator):
     name = "contract_scaled"
     population = False
 
-    class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid")
+    class Params(fs.Params):
         input: str
         divisor: float = 2.0
 
@@ -40,7 +39,8 @@ class PlainParams(fs.Evaluator):
     name = "contract_plain"
     population = False
 
-    class Params(BaseModel):
+    class Params(fs.Params):
+        model_config = ConfigDict(extra="ignore")
         input: str
 
     def inputs(self, params):
@@ -56,7 +56,7 @@ class Spy(fs.Evaluator):
     name = "contract_spy"
     population = True
 
-    class Params(BaseModel):
+    class Params(fs.Params):
         input: str
 
     def __init__(self):
@@ -81,7 +81,7 @@ def make_bad(name, result):
     class Bad(fs.Evaluator):
         population = False
 
-        class Params(BaseModel):
+        class Params(fs.Params):
             input: str
 
         def inputs(self, params):

@@ -15,7 +15,7 @@ import fortress_score as fs
 import numpy as np
 import pytest
 from fortress_score.cli import main as cli_main
-from fortress_score.cli import read_data_file
+from fortress_score import read_data
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -304,7 +304,7 @@ def test_the_example_rule_file_scores_the_example_data() -> None:
     _installed()
     engine = fs.Engine()
     rules = engine.load_rules(HERE / "rules.yaml")
-    card = engine.score(rules, read_data_file(str(HERE / "data.csv"), rules))
+    card = engine.score(rules, read_data(str(HERE / "data.csv"), rules))
     # the card records where the evaluator came from, next to the built-in it ran with
     assert card.provenance.evaluators == {
         NAME: "package fs-meetings 0.1.0", "ratio": "module fortress_score.evaluators.ratio"}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 
 class Band(Params):
@@ -32,7 +32,7 @@ class BandsParams(Params):
     """The score of a value no band holds."""
 
 
-class Bands(Evaluator):
+class Bands(Evaluator[BandsParams]):
     """Step scores: the first band with min <= x < max gives its score, none gives `otherwise`."""
 
     name = "bands"
@@ -55,7 +55,19 @@ class Bands(Evaluator):
         result[np.isnan(values)] = np.nan
         return result
 
+    def inverse(self, params: BandsParams, attainment: float,
+                inputs: Mapping[str, float]) -> dict[str, float] | None:
+        """The lowest bound of a band scoring at least ``attainment`` (its score may be
+        higher: bands give steps); None where only open-below bands score enough."""
+        reaching = [band for band in params.bands
+                    if band.score >= attainment and band.min is not None]
+        if not reaching:
+            return None
+        best = min(reaching, key=lambda band: band.score)
+        assert best.min is not None
+        return {params.input: best.min}
+
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Bands()]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 
 class ChecklistParams(Params):
@@ -33,7 +33,7 @@ class ChecklistParams(Params):
         return self
 
 
-class Checklist(Evaluator):
+class Checklist(Evaluator[ChecklistParams]):
     """Weighted share of the inputs that are non-zero; an empty item counts as not met."""
 
     name = "checklist"
@@ -54,5 +54,5 @@ class Checklist(Evaluator):
 
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Checklist()]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from fortress_score import Column, Context, Evaluator, hookimpl
-from fortress_score.evaluator import FloatArray
-from fortress_score.evaluators.target import TowardsTarget, attainment_towards
+from fortress_score import Column, Context, Evaluator, FloatArray, hookimpl
+from fortress_score.evaluators.target import TowardsTarget, attainment_towards, value_towards
 
 
 class GrowthParams(TowardsTarget):
@@ -18,7 +18,7 @@ class GrowthParams(TowardsTarget):
     baseline: Column
 
 
-class Growth(Evaluator):
+class Growth(Evaluator[GrowthParams]):
     """Growth (current - baseline) / baseline x 100 against a target; baseline 0 does not apply."""
 
     name = "growth"
@@ -33,7 +33,15 @@ class Growth(Evaluator):
         growth[baseline == 0] = np.nan
         return attainment_towards(growth, params.target, params.floor)
 
+    def inverse(self, params: GrowthParams, attainment: float,
+                inputs: Mapping[str, float]) -> dict[str, float] | None:
+        baseline = inputs[params.baseline]
+        if not np.isfinite(baseline) or baseline == 0:
+            return None
+        growth = value_towards(attainment, params.target, params.floor)
+        return {params.current: baseline * (1.0 + growth / 100.0)}
+
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Growth()]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from fortress_score import Context, Evaluator, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Context, Evaluator, FloatArray, group_min_max, hookimpl
 from fortress_score.evaluators.rank import PeerParams
-from fortress_score.groupwise import group_min_max
 
 
-class MinMax(Evaluator):
+class MinMax(Evaluator[PeerParams]):
     """(x - min) / (max - min) among peers (reversed when lower is better); 1 when all equal."""
 
     name = "minmax"
@@ -36,5 +35,5 @@ class MinMax(Evaluator):
 
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [MinMax()]

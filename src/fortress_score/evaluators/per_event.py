@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 
 class PerEventParams(Params):
@@ -17,7 +17,7 @@ class PerEventParams(Params):
     """Points an event is worth; the cap is the adjustment's `cap` (or the indicator's points)."""
 
 
-class PerEvent(Evaluator):
+class PerEvent(Evaluator[PerEventParams]):
     """min(count x each / points, 1): used for capped bonus and deduction items."""
 
     name = "per_event"
@@ -31,5 +31,5 @@ class PerEvent(Evaluator):
 
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [PerEvent()]

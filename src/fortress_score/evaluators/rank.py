@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
-from fortress_score.groupwise import competition_rank, group_count
+from fortress_score import (
+    Column,
+    Context,
+    Evaluator,
+    FloatArray,
+    Params,
+    competition_rank,
+    group_count,
+    hookimpl,
+)
 
 
 class PeerParams(Params):
@@ -18,7 +26,7 @@ class PeerParams(Params):
     higher_is_better: bool = True
 
 
-class Rank(Evaluator):
+class Rank(Evaluator[PeerParams]):
     """(n - r) / (n - 1) for competition rank r among the n peers with a value; 1 when alone."""
 
     name = "rank"
@@ -38,5 +46,5 @@ class Rank(Evaluator):
 
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Rank()]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 
 class RatioParams(Params):
@@ -25,7 +24,7 @@ class RatioParams(Params):
         return self
 
 
-class Ratio(Evaluator):
+class Ratio(Evaluator[RatioParams]):
     """clip(numerator / denominator, 0, 1); a zero denominator does not apply (or gives `empty`)."""
 
     name = "ratio"
@@ -42,7 +41,14 @@ class Ratio(Evaluator):
             np.nan if params.empty == "skip" else params.empty)
         return result
 
+    def inverse(self, params: RatioParams, attainment: float,
+                inputs: Mapping[str, float]) -> dict[str, float] | None:
+        denominator = inputs[params.denominator]
+        if not np.isfinite(denominator) or denominator <= 0:
+            return None
+        return {params.numerator: attainment * denominator}
+
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Ratio()]

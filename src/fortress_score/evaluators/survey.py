@@ -8,12 +8,21 @@ answers are used.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import Field, model_validator
 
-from fortress_score import Column, Context, DataError, Evaluator, Params, Problem, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import (
+    Column,
+    Context,
+    DataError,
+    Evaluator,
+    FloatArray,
+    Params,
+    Problem,
+    hookimpl,
+)
 
 
 class RespondentGroup(Params):
@@ -47,7 +56,7 @@ class SurveyParams(Params):
         return self
 
 
-class Survey(Evaluator):
+class Survey(Evaluator[SurveyParams]):
     """Weighted share of answers of the first respondent group with at least min_responses."""
 
     name = "survey"
@@ -80,5 +89,5 @@ class Survey(Evaluator):
 
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Survey()]

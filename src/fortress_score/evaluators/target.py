@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import model_validator
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 
 class TowardsTarget(Params):
@@ -35,7 +35,12 @@ def attainment_towards(values: FloatArray, target: float, floor: float) -> Float
         return np.clip((values - floor) / (target - floor), 0.0, 1.0)
 
 
-class Target(Evaluator):
+def value_towards(attainment: float, target: float, floor: float) -> float:
+    """The value whose attainment towards ``target`` from ``floor`` is ``attainment``."""
+    return floor + attainment * (target - floor)
+
+
+class Target(Evaluator[TargetParams]):
     """Linear from floor (0) to target (1); lower is better when target < floor."""
 
     name = "target"
@@ -46,7 +51,11 @@ class Target(Evaluator):
     ) -> FloatArray:
         return attainment_towards(columns[params.input], params.target, params.floor)
 
+    def inverse(self, params: TargetParams, attainment: float,
+                inputs: Mapping[str, float]) -> dict[str, float] | None:
+        return {params.input: value_towards(attainment, params.target, params.floor)}
+
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Target()]

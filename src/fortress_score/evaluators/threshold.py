@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from fortress_score import Column, Context, Evaluator, Params, hookimpl
-from fortress_score.evaluator import FloatArray
+from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 
 OPERATORS: dict[str, Callable[[FloatArray, float], FloatArray]] = {
     ">": operator.gt,
@@ -27,7 +26,7 @@ class ThresholdParams(Params):
     value: float
 
 
-class Threshold(Evaluator):
+class Threshold(Evaluator[ThresholdParams]):
     """1.0 where `input op value` holds, else 0.0; an empty (NaN) input does not apply."""
 
     name = "threshold"
@@ -41,7 +40,12 @@ class Threshold(Evaluator):
         result[np.isnan(values)] = np.nan
         return result
 
+    def describe(self, params: ThresholdParams, inputs: Mapping[str, float]) -> str | None:
+        value = inputs[params.input]
+        shown = "empty" if np.isnan(value) else f"{value:g}"
+        return f"{params.input} = {shown} {params.op} {params.value:g}"
+
 
 @hookimpl
-def fortress_score_evaluators() -> list[Evaluator]:
+def fortress_score_evaluators() -> list[Evaluator[Any]]:
     return [Threshold()]

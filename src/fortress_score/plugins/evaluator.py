@@ -5,13 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-__all__ = ["Column", "Context", "Evaluator", "Params", "evaluator"]
+__all__ = ["Column", "Context", "Evaluator", "FloatArray", "Params", "evaluator"]
+
 
 class _ColumnMark:
     """Marks a params field as naming data columns, so a decorated evaluator knows its inputs."""
@@ -21,6 +22,7 @@ Column = Annotated[str, StringConstraints(min_length=1), _ColumnMark()]
 """A data column named in params: a non-empty string."""
 
 FloatArray = npt.NDArray[np.float64]
+"""A float64 numpy array: the columns an evaluator reads and the attainment it returns."""
 
 
 class Params(BaseModel):
@@ -32,6 +34,8 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
+
+P = TypeVar("P", bound=Params)
 
 @dataclass(frozen=True)
 class Context:
@@ -55,22 +59,24 @@ class Context:
         return int(self.groups.shape[0])
 
 
-class Evaluator(ABC):
+class Evaluator(ABC, Generic[P]):
     """Turns raw columns into attainment: a float64 array in [0, 1] a row, NaN = does not apply.
 
-    Subclass it, set the class attributes and implement :meth:`inputs` and
-    :meth:`evaluate`; register instances through the ``fortress_score_evaluators`` hook.
+    Subclass it as ``Evaluator[MyParams]``, set the class attributes and implement
+    :meth:`evaluate`; register instances through the ``fortress_score_evaluators`` hook
+    (see :mod:`fortress_score.plugins.hookspecs`, the plug-in author's manual).
 
     Attributes:
         name: the ``kind`` tag in rule files.
-        Params: a pydantic model of the rest of the ``evaluate:`` table; validated when the
+        Params: the :class:`Params` model of the rest of the ``evaluate:`` table (derived
+            from :class:`Params`: strict, frozen, no mutable defaults); validated when the
             rule file is loaded, so :meth:`evaluate` never re-checks it.
         population: True when a row's attainment depends on its peers (ranks, min-max);
             such evaluators must use ``context.groups``.
     """
 
     name: ClassVar[str] = ""
-    Params: ClassVar[type[BaseModel]] = Params
+    Params: type[P]
     population: ClassVar[bool] = False
 
     @property
@@ -79,7 +85,7 @@ class Evaluator(ABC):
         doc = (type(self).__doc__ or "").strip()
         return doc.splitlines()[0] if doc else ""
 
-    def inputs(self, params: Any) -> list[str]:
+    def inputs(self, params: P) -> list[str]:
         """The data columns this evaluator reads, given its validated params.
 
         By default, the values of the params fields typed :data:`Column` (also inside
@@ -90,9 +96,29 @@ class Evaluator(ABC):
 
     @abstractmethod
     def evaluate(
-        self, columns: Mapping[str, FloatArray], params: Any, context: Context
+        self, columns: Mapping[str, FloatArray], params: P, context: Context
     ) -> FloatArray:
         """Attainment for every row at once: float64, shape ``(n_rows,)``, in [0, 1] or NaN."""
+
+    def describe(self, params: P, inputs: Mapping[str, float]) -> str | None:
+        """Words for what this evaluator tests, given one row's inputs (NaN = empty).
+
+        Explanations show it for a veto that fired (``safety_l4_events = 1 > 0``).
+        Optional: None (the default) lets the explanation list the inputs instead.
+        """
+        return None
+
+    def inverse(
+        self, params: P, attainment: float, inputs: Mapping[str, float]
+    ) -> dict[str, float] | None:
+        """The input values (column -> value) that give ``attainment`` for one row, its
+        other inputs staying as ``inputs`` gives them.
+
+        The path to the next star uses it to say what a branch must reach, not only the
+        attainment. Optional: None (the default) when no single value answers (a rank
+        among peers, a survey) or the evaluator does not say.
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"<Evaluator {self.name!r} ({type(self).__module__}.{type(self).__qualname__})>"
@@ -128,9 +154,9 @@ def _marks_columns(annotation: Any, metadata: Any = ()) -> bool:
 
 
 def evaluator(
-    name: str, *, params: type[BaseModel] = Params, population: bool = False,
+    name: str, *, params: type[Params] = Params, population: bool = False,
     inputs: Callable[[Any], list[str]] | None = None,
-) -> Callable[[EvaluateFunction], Evaluator]:
+) -> Callable[[EvaluateFunction], Evaluator[Any]]:
     """Turn a function into an evaluator, for a notebook: no class, no packaging.
 
     The function takes ``(columns, params, context)`` and returns attainment; its
@@ -153,7 +179,7 @@ def evaluator(
         33.33
     """
 
-    def wrap(function: EvaluateFunction) -> Evaluator:
+    def wrap(function: EvaluateFunction) -> Evaluator[Any]:
         if not callable(function):
             raise TypeError(f"@fortress_score.evaluator({name!r}) decorates a function "
                             f"(columns, params, context) -> attainment; got {function!r}")
@@ -165,6 +191,7 @@ def evaluator(
         }
         if inputs is not None:  # else the Column fields, as for any Evaluator
             attributes["inputs"] = lambda self, p: list(inputs(p))
-        return type(f"Evaluator_{name}", (Evaluator,), attributes)()
+        made: Evaluator[Any] = type(f"Evaluator_{name}", (Evaluator,), attributes)()
+        return made
 
     return wrap

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, RuleFileError
+from ..errors import Problem, RuleFileError
 
-__all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "read_rule_file", "format_path"]
+__all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "format_path", "read_rule_file"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """A rule file larger than this is refused: a 500-indicator pack is about 100 kB."""

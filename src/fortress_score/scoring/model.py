@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from .evaluator import FloatArray
+from ..plugins.evaluator import FloatArray
+from ..rules.model import RuleSet
 from .groupwise import competition_rank
-from .rules import RuleSet
 
 __all__ = ["Figures", "compute_figures", "round_half_up"]
 

@@ -1,7 +1,7 @@
 """The caller's data as columns: read without copying where possible, checked against the rules.
 
-Accepts a pandas or polars DataFrame, a mapping of column name -> array-like, or a list of
-dicts. Evaluator inputs become read-only float64 arrays (NaN = empty); the entity, period
+Accepts any DataFrame narwhals reads (pandas, polars, pyarrow, modin, and subclasses of
+them), a mapping of column name -> array-like, or a list of dicts. Evaluator inputs become read-only float64 arrays (NaN = empty); the entity, period
 and group columns keep the caller's values. Every problem of the data set is collected and
 raised together as one :class:`DataError`; the caller's data is never modified.
 """
@@ -15,17 +15,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import narwhals as nw
+from narwhals.exceptions import DuplicateError
 import numpy as np
 import numpy.typing as npt
 
-from .errors import DataError, Problem
-from .evaluator import FloatArray
-from .rules import FieldSpec, RuleSet
+from ..errors import DataError, Problem
+from ..keys import MAX_ROWS_SHOWN, describe_rows, duplicated, empty_mask, population_codes
+from ..plugins.evaluator import FloatArray
+from ..rules.model import FieldSpec, RuleSet
+from ..values import is_empty
 
-__all__ = ["Table", "describe_rows", "read_table"]
-
-MAX_ROWS_SHOWN = 5
-"""How many offending rows a problem lists before it says "and N more"."""
+__all__ = ["Table", "read_table"]
 
 RowsText = Callable[[npt.NDArray[np.bool_]], tuple[str, ...]]
 
@@ -42,31 +43,6 @@ class Table:
     groups: npt.NDArray[np.int64]
     """Peer population code a row: same period and same group value."""
     n_groups: int
-
-
-def describe_rows(
-    rows: npt.NDArray[np.intp],
-    entity_values: npt.NDArray[Any] | None,
-    period_values: npt.NDArray[Any] | None,
-    entity: str,
-    period: str | None,
-) -> tuple[str, ...]:
-    """``row 3 (branch=A, month=2024-01)`` for the first few rows; positions count from 0."""
-    shown = []
-    for row in rows[:MAX_ROWS_SHOWN]:
-        keys = []
-        if entity_values is not None:
-            keys.append(f"{entity}={_text(entity_values[row])}")
-        if period_values is not None and period is not None:
-            keys.append(f"{period}={_text(period_values[row])}")
-        shown.append(f"row {int(row)} ({', '.join(keys)})" if keys else f"row {int(row)}")
-    if len(rows) > MAX_ROWS_SHOWN:
-        shown.append(f"and {len(rows) - MAX_ROWS_SHOWN} more")
-    return tuple(shown)
-
-
-def _text(value: Any) -> str:
-    return "None" if _is_empty(value) else str(value)
 
 
 def read_table(data: Any, rules: RuleSet) -> Table:
@@ -89,7 +65,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
 
     for name, values in ((rules.entity, entity), (rules.period, period), (rules.group_by, group)):
         if values is not None and name is not None:
-            empty = _empty_mask(values)
+            empty = empty_mask(values)
             if empty.any():
                 problems.append(Problem("must have a value in every row", column=name,
                                         rows=rows_text(empty)))
@@ -130,15 +106,15 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                 problems.extend(_field_problems(name, spec, numbers, rows_text))
 
     if entity is not None and not problems:
-        duplicated = _duplicated(entity, period)
-        if duplicated.any():
+        repeated = duplicated(entity, period)
+        if repeated.any():
             what = f"({rules.entity}, {rules.period})" if rules.period else rules.entity
             problems.append(Problem(f"each {what} must appear once; found repeats",
-                                    column=rules.entity, rows=rows_text(duplicated)))
+                                    column=rules.entity, rows=rows_text(repeated)))
     if problems:
         raise DataError(problems)
     assert entity is not None
-    groups, n_groups = _population_codes(raw.n_rows, period, group)
+    groups, n_groups = population_codes(raw.n_rows, period, group)
     return Table(raw.n_rows, entity, period, group, columns, groups, n_groups)
 
 
@@ -197,19 +173,19 @@ class _RawColumns:
 
     @classmethod
     def of(cls, data: Any) -> _RawColumns:
-        module = type(data).__module__.split(".")[0]
-        if module == "pandas" and hasattr(data, "columns"):
-            labels = {str(c): c for c in data.columns}
-            if len(labels) != len(data.columns):
-                names = [str(c) for c in data.columns]
-                repeated = sorted({n for n in names if names.count(n) > 1})
+        try:
+            frame = nw.from_native(data, eager_only=True, pass_through=True)
+        except DuplicateError:
+            frame = None
+        if frame is None or isinstance(frame, nw.DataFrame):  # pandas, polars, pyarrow, ...
+            names = [str(c) for c in data.columns]
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            if repeated:
                 raise DataError(Problem(f"column names must be unique; repeated: {repeated}"))
-            return cls(lambda n, key: _pandas_column(data[labels[n]], key), labels, len(data))
-        if module == "polars" and hasattr(data, "get_column"):
-            return cls(lambda n, key: data.get_column(n).to_numpy(), list(data.columns), data.height)
-        if module == "pyarrow" and hasattr(data, "column_names"):
-            return cls(lambda n, key: data.column(n).to_numpy(zero_copy_only=False),
-                       list(data.column_names), data.num_rows)
+            assert frame is not None
+            labels = {str(c): c for c in frame.columns}
+            return cls(lambda n, key: _frame_column(frame.get_column(labels[n]), key), labels,
+                       len(frame))
         if isinstance(data, Mapping):
             arrays = {str(k): _as_array(str(k), v) for k, v in data.items()}
             lengths = {k: a.shape[0] for k, a in arrays.items()}
@@ -225,8 +201,9 @@ class _RawColumns:
             return cls(lambda n, key: _as_array(n, [_field(record, n) for record in data]), names,
                        len(data))
         raise DataError(Problem(
-            "data must be a pandas or polars DataFrame, an Arrow table, a mapping of column -> "
-            f"values, or a list of records; got {type(data).__name__}"))
+            "data must be a pandas or polars DataFrame (or any frame narwhals reads: Arrow, "
+            "modin, ...), a mapping of column -> values, or a list of records; got "
+            f"{type(data).__name__}"))
 
 
 def _field(record: Mapping[Any, Any], name: str) -> Any:
@@ -250,34 +227,16 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
     return array
 
 
-def _pandas_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
-    dtype = series.dtype
-    kind = getattr(dtype, "kind", "O")
-    if kind in "fiub" and not hasattr(dtype, "na_value"):
-        return series.to_numpy(copy=False)  # plain numpy dtype: a view, no copy
-    if key:  # entity codes 101, 102 in a nullable Int64 column stay 101, 102
-        return series.to_numpy(dtype=object, na_value=None)
-    if kind in "fiub":  # nullable Int64, Float64, boolean
-        return series.to_numpy(dtype="float64", na_value=np.nan)
-    return series.to_numpy(dtype=object)
-
-
-def _empty_mask(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    if values.dtype.kind == "f":
-        return np.isnan(values)
-    if values.dtype.kind == "U":
-        return np.char.strip(values) == ""
-    if values.dtype.kind == "O":
-        return np.fromiter((_is_empty(v) for v in values), dtype=bool, count=len(values))
-    return np.zeros(len(values), dtype=bool)
-
-
-def _is_empty(value: Any) -> bool:
-    if value is None or type(value).__name__ in ("NAType", "NaTType"):
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return isinstance(value, str) and not value.strip()
+def _frame_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
+    """A frame's column as numpy: numbers as float64 (NaN where null), keys as given
+    (entity codes 101, 102 in a nullable integer column stay 101, 102)."""
+    values = series.to_numpy()
+    if key and series.dtype.is_integer() and values.dtype.kind == "f":
+        nulls = series.is_null().to_numpy()
+        kept = series.fill_null(0).to_numpy().astype(object)
+        kept[nulls] = None
+        return np.asarray(kept)
+    return np.asarray(values)
 
 
 def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool_], str]:
@@ -298,38 +257,6 @@ def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool
                 result[i] = float(value)
             except OverflowError:  # an int beyond the float range
                 result[i] = math.inf if value > 0 else -math.inf  # type: ignore[operator]
-        elif not (value is None or type(value).__name__ in ("NAType", "NaTType")):
+        elif not is_empty(value, text=False):
             bad[i] = True
     return result, bad, "text"
-
-
-def _key_codes(values: npt.NDArray[Any]) -> tuple[npt.NDArray[np.int64], int]:
-    keys = values if values.dtype.kind in "iufUSb" else values.astype(str)
-    uniques, codes = np.unique(keys, return_inverse=True)
-    return codes.astype(np.int64).reshape(-1), int(uniques.shape[0])
-
-
-def _population_codes(
-    n_rows: int, period: npt.NDArray[Any] | None, group: npt.NDArray[Any] | None
-) -> tuple[npt.NDArray[np.int64], int]:
-    present = [values for values in (period, group) if values is not None]
-    if not present:
-        return np.zeros(n_rows, dtype=np.int64), 1
-    if len(present) == 1:
-        return _key_codes(present[0])  # already dense: no second sort
-    period_codes, _ = _key_codes(present[0])
-    group_codes, n_group = _key_codes(present[1])
-    uniques, dense = np.unique(period_codes * n_group + group_codes, return_inverse=True)
-    return dense.astype(np.int64).reshape(-1), int(uniques.shape[0])
-
-
-def _duplicated(entity: npt.NDArray[Any], period: npt.NDArray[Any] | None) -> npt.NDArray[np.bool_]:
-    """Rows whose (entity, period) appeared in an earlier row."""
-    codes, n_entity = _key_codes(entity)
-    if period is not None:
-        period_codes, _ = _key_codes(period)
-        codes = period_codes * n_entity + codes
-    _, first = np.unique(codes, return_index=True)
-    repeated = np.ones(codes.shape[0], dtype=bool)
-    repeated[first] = False
-    return repeated

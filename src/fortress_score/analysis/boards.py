@@ -12,7 +12,7 @@ the top ten of a million rows costs a few sorts, not a million dicts.
 
 Examples:
     >>> import fortress_score as fs
-    >>> from fortress_score.boards import leaderboard
+    >>> from fortress_score.analysis.boards import leaderboard
     >>> rules = {"ruleset": "demo", "entity": "branch", "dimensions": [
     ...     {"id": "work", "weight": 1, "indicators": [{"id": "tasks", "points": 10,
     ...      "evaluate": {"kind": "ratio", "numerator": "done", "denominator": "planned"}}]}]}
@@ -26,19 +26,19 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .errors import DataError, PeriodError, Problem, did_you_mean
-from .groupwise import competition_rank
-from .scoring import round_half_up
+from ..errors import DataError, PeriodError, Problem, did_you_mean
+from ..keys import matching
+from ..scoring.groupwise import competition_rank
+from ..scoring.model import round_half_up
+from ..scoring.result import HasResult, Result, result_of
+from .records import to_columns, to_records
 
-if TYPE_CHECKING:
-    from .scorecard import Scorecard
-
-__all__ = ["ATTAINMENT_DECIMALS", "black_list", "leaderboard", "red_list"]
+__all__ = ["ATTAINMENT_DECIMALS", "black_list", "chosen_rows", "leaderboard", "red_list"]
 
 ATTAINMENT_DECIMALS = 4
 """Attainment is compared (and reported on the red and black lists) rounded half up to this
@@ -53,7 +53,7 @@ Record = dict[str, Any]
 
 
 def leaderboard(
-    card: Scorecard,
+    card: Result | HasResult,
     period: Any = None,
     group: Any = None,
     top: int | None = None,
@@ -84,14 +84,15 @@ def leaderboard(
         PeriodError: ``period`` is not in the data, or the rule set has no period.
     """
     _check_top(top)
-    columns = card.to_columns()
-    values = columns[_by_column(card, by)].astype(np.float64)
-    chosen = _chosen_rows(card, columns, period, group)
-    return _board(card, columns, values, chosen, top=top, descending=True)
+    result = result_of(card)
+    columns = to_columns(result)
+    values = columns[_by_column(result, by)].astype(np.float64)
+    chosen = chosen_rows(result, columns, period, group)
+    return _board(result, columns, values, chosen, top=top, descending=True)
 
 
 def red_list(
-    card: Scorecard,
+    card: Result | HasResult,
     indicator: str,
     period: Any = None,
     top: int | None = None,
@@ -120,11 +121,12 @@ def red_list(
         DataError: unknown indicator, ``top`` or ``min_attainment`` not usable.
         PeriodError: ``period`` is not in the data, or the rule set has no period.
     """
-    return _attainment_list(card, indicator, period, top, min_attainment, best_first=True)
+    return _attainment_list(result_of(card), indicator, period, top, min_attainment,
+                            best_first=True)
 
 
 def black_list(
-    card: Scorecard,
+    card: Result | HasResult,
     indicator: str,
     period: Any = None,
     top: int | None = None,
@@ -135,18 +137,19 @@ def black_list(
     The red list mirrored: place 1 is the lowest attainment, ``top`` keeps the worst
     places with ties at the cut, and ``max_attainment`` keeps only rows at or below it.
     """
-    return _attainment_list(card, indicator, period, top, max_attainment, best_first=False)
+    return _attainment_list(result_of(card), indicator, period, top, max_attainment,
+                            best_first=False)
 
 
 # -- the shared machinery ----------------------------------------------------------------------
 
 
 def _attainment_list(
-    card: Scorecard, indicator: str, period: Any, top: int | None, bound: float | None,
+    result: Result, indicator: str, period: Any, top: int | None, bound: float | None,
     *, best_first: bool,
 ) -> list[Record]:
     _check_top(top)
-    ids = [ind.id for _, ind in card.rules.indicators]
+    ids = [ind.id for _, ind in result.rules.indicators]
     if indicator not in ids:
         raise DataError(Problem(
             f"unknown indicator {indicator!r}{did_you_mean(str(indicator), ids)}; "
@@ -156,25 +159,25 @@ def _attainment_list(
         if isinstance(bound, bool) or not isinstance(bound, Real) or not math.isfinite(bound):
             raise DataError(Problem(f"{name} must be a finite number (attainment is 0..1); "
                                     f"got {bound!r}"))
-    attainment = round_half_up(card.figures.attainment[ids.index(indicator)],
+    attainment = round_half_up(result.figures.attainment[ids.index(indicator)],
                                ATTAINMENT_DECIMALS)
-    columns = card.to_columns()
-    chosen = _chosen_rows(card, columns, period, None)
+    columns = to_columns(result)
+    chosen = chosen_rows(result, columns, period, None)
     if bound is not None:
         with np.errstate(invalid="ignore"):  # NaN compares False: left out anyway
             chosen &= attainment >= bound if best_first else attainment <= bound
-    return _board(card, columns, attainment, chosen, top=top, descending=best_first)
+    return _board(result, columns, attainment, chosen, top=top, descending=best_first)
 
 
 def _board(
-    card: Scorecard, columns: Columns, values: npt.NDArray[np.float64],
+    result: Result, columns: Columns, values: npt.NDArray[np.float64],
     chosen: npt.NDArray[np.bool_], *, top: int | None, descending: bool,
 ) -> list[Record]:
     """Place the chosen rows with a value, per period; cut at ``top``; order; build records."""
     rows = np.flatnonzero(chosen & ~np.isnan(values))
     if rows.size == 0:
         return []
-    period_code = _period_codes(card, columns["period"][rows])
+    period_code = _period_codes(result, columns["period"][rows])
     place = competition_rank(values[rows], period_code, descending=descending)
     if top is not None:
         kept = place <= top
@@ -183,16 +186,16 @@ def _board(
     by_entity = entities if entities.dtype.kind in "iuf" else entities.astype(str)  # 9 before 10
     order = np.lexsort((rows, by_entity, place, period_code))  # last key sorts first
     rows, place = rows[order], place[order]
-    records = card.to_records(rows=rows)
+    records = to_records(result, rows=rows)
     for record, value, position in zip(records, values[rows].tolist(), place.tolist()):
         record["value"] = value
         record["place"] = int(position)
     return records
 
 
-def _by_column(card: Scorecard, by: str) -> str:
+def _by_column(result: Result, by: str) -> str:
     """The ``to_columns`` name of the figure a leaderboard ranks by."""
-    rules = card.rules
+    rules = result.rules
     dimension_ids = [d.id for d in rules.dimensions]
     indicator_ids = [ind.id for _, ind in rules.indicators]
     if by == "total":
@@ -210,19 +213,19 @@ def _by_column(card: Scorecard, by: str) -> str:
         f"({_listing(indicator_ids)})"))
 
 
-def _chosen_rows(
-    card: Scorecard, columns: Columns, period: Any, group: Any,
+def chosen_rows(
+    result: Result, columns: Columns, period: Any, group: Any,
 ) -> npt.NDArray[np.bool_]:
     """The rows of ``period`` and ``group`` (None: all); a value not in the data is an error."""
-    rules = card.rules
-    chosen = np.ones(len(card), dtype=bool)
+    rules = result.rules
+    chosen = np.ones(len(result), dtype=bool)
     if period is not None:
         if rules.period is None:
             raise PeriodError(Problem(f"the rule set names no period column; cannot choose "
                                       f"period {period!r}"))
-        chosen &= _matching(columns["period"], period)
+        chosen &= matching(columns["period"], period)
         if not chosen.any():
-            known = [str(p) for p in card.periods()]
+            known = [str(p) for p in result.periods()]
             raise PeriodError(Problem(
                 f"no rows for period {period!r}{did_you_mean(str(period), known)}; "
                 f"the periods: {_listing(known)}", column=rules.period))
@@ -230,7 +233,7 @@ def _chosen_rows(
         if rules.group_by is None:
             raise DataError(Problem(f"the rule set names no group_by column; cannot choose "
                                     f"group {group!r}"))
-        in_group = _matching(columns["group"], group)
+        in_group = matching(columns["group"], group)
         if not in_group.any():  # known in another period only is not an error: an empty board
             known = np.unique(columns["group"].astype(str)).tolist()
             raise DataError(Problem(
@@ -240,18 +243,10 @@ def _chosen_rows(
     return chosen
 
 
-def _matching(values: npt.NDArray[Any], wanted: Any) -> npt.NDArray[np.bool_]:
-    """Rows whose key equals ``wanted``: as text, and by value in a numeric column (so that
-    202402 finds 202402.0), as :meth:`Scorecard.explain` looks keys up."""
-    if values.dtype.kind in "iuf" and isinstance(wanted, Real) and not isinstance(wanted, bool):
-        return np.asarray(values == wanted)
-    return np.asarray(values.astype(str) == str(wanted))
-
-
-def _period_codes(card: Scorecard, periods: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Each row's period as an int, in :meth:`Scorecard.periods` order (numbers by value,
+def _period_codes(result: Result, periods: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Each row's period as an int, in :meth:`Scoreresult.periods` order (numbers by value,
     anything else as text); all 0 when the rule set has no period."""
-    if card.rules.period is None:
+    if result.rules.period is None:
         return np.zeros(periods.shape[0], dtype=np.int64)
     keys = periods if periods.dtype.kind in "iuf" else periods.astype(str)
     return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)

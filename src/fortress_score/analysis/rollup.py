@@ -10,30 +10,28 @@ group codes: no loop per row or per entity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import dataclasses
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from .columns import Table, _key_codes, _population_codes
-from .errors import PeriodError, Problem
-from .evaluator import FloatArray
+from ..errors import PeriodError, Problem
+from ..keys import key_codes, population_codes
+from ..plugins.evaluator import FloatArray
+from ..reading.frames import Table
+from ..scoring.model import Figures, decide
+from ..scoring.result import Result
 from .periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
-from .scoring import Figures, decide
-
-if TYPE_CHECKING:
-    from .scorecard import Scorecard
 
 __all__ = ["roll_up"]
 
 Incomplete = Literal["keep", "drop"]
 
 
-def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep") -> Scorecard:
-    """A Scorecard of the coarser period ``to``; see :meth:`Scorecard.roll_up`."""
-    from .scorecard import Scorecard
-
-    rules, table, f = card.rules, card.table, card.figures
+def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep") -> Result:
+    """The result of the coarser period ``to``; see :meth:`Scorecard.roll_up`."""
+    rules, table, f = result.rules, result.table, result.figures
     if to not in GRANULARITIES:
         raise PeriodError(Problem(f"can roll up to one of {list(GRANULARITIES)}; got {to!r}"))
     if incomplete not in ("keep", "drop"):
@@ -41,10 +39,10 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
     if table.period is None or rules.period is None:
         raise PeriodError(Problem("the rule set names no period column; there is nothing to roll up"))
 
-    if card.sub_periods is not None:
+    if result.rolled_up:
         raise PeriodError(Problem("this Scorecard is already a roll-up; roll up the monthly "
                                   "(or quarterly) card instead, so every month weighs the same"))
-    index = parse_periods(table.period, card.describe_rows, rules.period)
+    index = parse_periods(table.period, result.describe_rows, rules.period)
     fine = int(index.granularity[0])
     if (index.granularity != fine).any():
         raise PeriodError(Problem("rolls up rows of one granularity; this data mixes "
@@ -56,7 +54,7 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
                                   "goes to a coarser period", column=rules.period))
 
     coarse = index.coarsened(to)
-    entity_codes, _ = _key_codes(table.entity)
+    entity_codes, _ = key_codes(table.entity)
     span = int(coarse.max() - coarse.min()) + 1
     _, first, group_of_row, sub_periods = np.unique(
         entity_codes * span + (coarse - coarse.min()), return_index=True, return_inverse=True,
@@ -91,7 +89,7 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
     last = order[np.r_[np.flatnonzero(np.diff(group_of_row[order])), order.shape[0] - 1]][kept]
     periods = np.array([period_label(target, o) for o in coarse[last].tolist()], dtype=object)
     group = None if table.group is None else table.group[last]
-    populations, n_populations = _population_codes(kept.shape[0], periods, group)
+    populations, n_populations = population_codes(kept.shape[0], periods, group)
 
     dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
     contributions = tuple(
@@ -129,5 +127,5 @@ def roll_up(card: Scorecard, to: Granularity, *, incomplete: Incomplete = "keep"
         columns[name] = rolled
     rolled_table = Table(kept.shape[0], table.entity[last], periods, group, columns,
                          populations, n_populations)
-    return Scorecard(rules, rolled_table, figures, card.provenance,
-                     sub_periods=sub_periods[kept], veto_counts=veto_counts)
+    return dataclasses.replace(result, table=rolled_table, figures=figures, rescore=None,
+                               sub_periods=sub_periods[kept], veto_counts=veto_counts)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .errors import PeriodError, Problem
+from ..errors import PeriodError, Problem
 
 __all__ = ["GRANULARITIES", "Granularity", "PeriodIndex", "parse_periods", "period_label"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .evaluator import Evaluator
-from .rules import RuleSet
+from ..plugins.evaluator import Evaluator
+from .model import RuleSet
 
 __all__ = ["rule_file_schema"]
 

@@ -7,18 +7,17 @@ Rows are put in (entity, granularity, period) order once by sorting; "previous" 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .columns import _key_codes
-from .errors import PeriodError, Problem
+from ..errors import PeriodError, Problem
+from ..keys import key_codes
+from ..scoring.model import round_half_up
+from ..scoring.result import Result
+from ..values import to_python
 from .periods import parse_periods
-from .scoring import round_half_up
-
-if TYPE_CHECKING:
-    from .scorecard import Scorecard
 
 __all__ = ["TimeOrder", "benchmarks", "time_order", "trend"]
 
@@ -42,13 +41,13 @@ class TimeOrder:
     previous: npt.NDArray[np.intp]
 
 
-def time_order(card: Scorecard) -> TimeOrder:
+def time_order(result: Result) -> TimeOrder:
     """Sort the rows once by entity and period; PeriodError if a label is not a period."""
-    rules, table = card.rules, card.table
+    rules, table = result.rules, result.table
     if table.period is None or rules.period is None:
         raise PeriodError(Problem("the rule set names no period column; there is no time order"))
-    index = parse_periods(table.period, card.describe_rows, rules.period)
-    entity, _ = _key_codes(table.entity)
+    index = parse_periods(table.period, result.describe_rows, rules.period)
+    entity, _ = key_codes(table.entity)
     order = np.lexsort((index.ordinal, index.granularity, entity))
     same_run = np.zeros(order.shape[0], dtype=bool)
     e, g, o = entity[order], index.granularity[order], index.ordinal[order]
@@ -60,21 +59,21 @@ def time_order(card: Scorecard) -> TimeOrder:
     return TimeOrder(order, same_run, contiguous, previous)
 
 
-def trend(card: Scorecard) -> list[dict[str, Any]]:
+def trend(result: Result, time: TimeOrder | None = None) -> list[dict[str, Any]]:
     """Change of total and stars against the entity's previous period present (None first)."""
-    previous = card.time_order.previous
+    previous = (time or time_order(result)).previous
     has = previous >= 0
     before = np.where(has, previous, 0)
-    total, stars = card.figures.reported_total, card.figures.stars
-    change = np.where(has, round_half_up(total - total[before], card.rules.precision), np.nan)
-    period = card.table.period
+    total, stars = result.figures.reported_total, result.figures.stars
+    change = np.where(has, round_half_up(total - total[before], result.rules.precision), np.nan)
+    period = result.table.period
     assert period is not None  # time_order refused a card without periods
     columns = {
-        "entity": _python(card.table.entity),
-        "period": _python(period),
-        "previous_period": [p if h else None for p, h in zip(_python(period[before]), has.tolist())],
-        "total": _python(total),
-        "total_change": _python(change),
+        "entity": to_python(result.table.entity),
+        "period": to_python(period),
+        "previous_period": [p if h else None for p, h in zip(to_python(period[before]), has.tolist())],
+        "total": to_python(total),
+        "total_change": to_python(change),
         "stars": stars.tolist(),
         "stars_change": [d if h else None for d, h in zip((stars - stars[before]).tolist(),
                                                           has.tolist())],
@@ -82,23 +81,23 @@ def trend(card: Scorecard) -> list[dict[str, Any]]:
     return [dict(zip(columns, row)) for row in zip(*columns.values())]
 
 
-def benchmarks(card: Scorecard) -> list[dict[str, Any]]:
+def benchmarks(result: Result, time: TimeOrder | None = None) -> list[dict[str, Any]]:
     """Where an entity holds the benchmark stars for the required consecutive periods.
 
     A run counts periods of one granularity that follow each other without a gap, each at
     ``benchmark.stars`` or more and without a fired ``no_benchmark`` veto; the title is
     held at every period that ends a run at least ``benchmark.consecutive`` long.
     """
-    rules = card.rules
+    rules = result.rules
     if rules.benchmark is None:
         return []
-    time = card.time_order
+    time = time or time_order(result)
     order, contiguous = time.order, time.contiguous
-    barred = np.zeros(len(card), dtype=bool)
+    barred = np.zeros(len(result), dtype=bool)
     for v, veto in enumerate(rules.vetoes):
         if veto.effect.no_benchmark:
-            barred |= card.figures.vetoed[v]
-    holds = ((card.figures.stars >= rules.benchmark.stars) & ~barred)[order]
+            barred |= result.figures.vetoed[v]
+    holds = ((result.figures.stars >= rules.benchmark.stars) & ~barred)[order]
     continues = holds & np.r_[False, holds[:-1]] & contiguous
     position = np.arange(order.shape[0])
     run_start = np.maximum.accumulate(np.where(continues, 0, position))
@@ -107,14 +106,7 @@ def benchmarks(card: Scorecard) -> list[dict[str, Any]]:
     rows = order[held]
     return [
         {"entity": entity, "period": period, "title": rules.benchmark.title, "consecutive": n}
-        for entity, period, n in zip(_python(card.table.entity[rows]),
-                                     _python(card.table.period[rows]),  # type: ignore[index]
+        for entity, period, n in zip(to_python(result.table.entity[rows]),
+                                     to_python(result.table.period[rows]),  # type: ignore[index]
                                      run_length[held].tolist())
     ]
-
-
-def _python(values: npt.NDArray[Any]) -> list[Any]:
-    """Plain Python values, NaN as None."""
-    if values.dtype.kind == "f":
-        return [None if v != v else v for v in values.tolist()]
-    return values.tolist()

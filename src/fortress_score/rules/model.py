@@ -1,9 +1,15 @@
-"""The rule model: pydantic classes for a whole rule file, validated against the evaluators.
+"""The rule model: pydantic classes for a whole rule file, and every check a rule set must pass.
 
-A rule file is validated in one pass: the structure by these models, each ``evaluate`` /
-``when`` table by its evaluator's own ``Params`` (found through the validation context),
-and the cross-checks (unique ids, rating order) last, so that every problem is reported
-together with its file, line and rule path.
+However a :class:`RuleSet` is made — ``RuleSet.model_validate(data)``, ``RuleSet(**data)``,
+:func:`fortress_score.load_rules` or ``engine.rules_from_mapping(data)`` — the same checks
+run and the same placed problems come out, as a :class:`~fortress_score.RuleFileError`:
+the structure by these models, each ``evaluate:``/``when:`` table by its evaluator's own
+``Params``, and the checks across fields (unique ids, rating order, veto caps) on the data
+as given, so that they are reported even where another part is invalid.
+
+Evaluators are looked up in the default registry (built-ins and installed entry points)
+unless the validation context names others: ``context={"evaluators": {name: evaluator}}``
+is the one documented key, which ``engine.rules_from_mapping`` passes.
 """
 
 from __future__ import annotations
@@ -15,19 +21,26 @@ from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    SerializationInfo,
     StringConstraints,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
-from .errors import PluginError, did_you_mean
-from .evaluator import Column, Evaluator
-from .rulefile import Loc
+from ..errors import PluginError, did_you_mean
+from ..plugins.evaluator import Column, Evaluator
+from ..plugins.manager import default_registry
+from . import messages
+from .crosscheck import cross_check
+from .file import Loc, RuleSource
 
 LARGEST = 1e9
 """Upper bound of points, weights, caps and scale: keeps every sum far from overflow."""
@@ -47,9 +60,33 @@ __all__ = [
     "VetoEffect",
 ]
 
+Evaluators = Mapping[str, Evaluator[Any]]
 
-RuleId = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^.\s]+$")]
+
+def _plain_id(value: str) -> str:
+    if "." in value or any(c.isspace() for c in value):
+        raise PydanticCustomError("fs_rule_id", "must be an id without dots or spaces "
+                                  "(ids become column names such as indicators.<id>)")
+    return value
+
+
+RuleId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_plain_id)]
 """An id: non-empty, no dots or spaces (ids become column names such as indicators.<id>)."""
+
+
+class _Context:
+    """The part of pydantic's ValidationInfo that :func:`evaluators_in` reads."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+
+def evaluators_in(info: ValidationInfo | _Context | None) -> Evaluators:
+    """The evaluators a validation checks against: the context's, else the default registry's."""
+    context = info.context if info is not None else None
+    if isinstance(context, Mapping) and isinstance(context.get("evaluators"), Mapping):
+        return context["evaluators"]  # type: ignore[no-any-return]
+    return default_registry().evaluators
 
 
 class _Model(BaseModel):
@@ -70,12 +107,17 @@ class FieldSpec(_Model):
     @model_validator(mode="after")
     def _min_not_above_max(self) -> FieldSpec:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min}) must not be above max ({self.max})")
+            raise PydanticCustomError(
+                "fs_field_range", f"min ({self.min}) must not be above max ({self.max})")
         return self
 
 
 class EvaluatorCall(_Model):
-    """An ``evaluate:`` or ``when:`` table: the evaluator's ``kind`` and its validated params."""
+    """An ``evaluate:`` or ``when:`` table: the evaluator's ``kind`` and its validated params.
+
+    Serialises back to the table as a rule file holds it (``kind`` first, defaults filled
+    in), so a dumped rule set validates again to an equal one.
+    """
 
     kind: str
     params: Any
@@ -88,28 +130,17 @@ class EvaluatorCall(_Model):
             return value
         if not isinstance(value, Mapping):
             raise PydanticCustomError(
-                "evaluate_table", "must be a table with a 'kind' and its parameters"
-            )
-        evaluators: Mapping[str, Evaluator] = (info.context or {}).get("evaluators", {})
+                "fs_evaluate_table", "must be a table with a 'kind' and its parameters")
+        evaluators = evaluators_in(info)
         kind = value.get("kind")
         if not isinstance(kind, str) or kind not in evaluators:
-            known = ", ".join(sorted(evaluators))
             got = "nothing" if kind is None else repr(kind)
             hint = did_you_mean(kind, evaluators) if isinstance(kind, str) else ""
-            raise ValidationError.from_exception_data(
-                "EvaluatorCall",
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError(
-                            "unknown_kind",
-                            "must name a registered evaluator ({known}); got {got}{hint}",
-                            {"known": known, "got": got, "hint": hint},
-                        ),
-                        loc=("kind",),
-                        input=kind,
-                    )
-                ],
-            )
+            raise ValidationError.from_exception_data("EvaluatorCall", [InitErrorDetails(
+                type=PydanticCustomError(
+                    "fs_unknown_kind", f"must name a registered evaluator "
+                    f"({', '.join(sorted(evaluators))}); got {got}{hint}"),
+                loc=("kind",), input=kind)])
         evaluator = evaluators[kind]
         table = {k: v for k, v in value.items() if k != "kind"}
         # Unknown keys are refused whatever the plug-in's model says about extras.
@@ -123,7 +154,7 @@ class EvaluatorCall(_Model):
         try:
             params = evaluator.Params.model_validate(table)
         except ValidationError as exc:
-            errors = [e for e in exc.errors() if e["type"] != "extra_forbidden"] + errors
+            errors = [messages.as_details(e) for e in exc.errors() if e["type"] != "extra_forbidden"] + errors
         if errors:
             raise ValidationError.from_exception_data("EvaluatorCall", errors)
         try:
@@ -138,10 +169,14 @@ class EvaluatorCall(_Model):
             ) from exc
         return {"kind": kind, "params": params, "inputs": inputs}
 
+    @model_serializer(mode="plain")
+    def _as_table(self, info: SerializationInfo) -> dict[str, Any]:
+        params = self.params.model_dump(mode=info.mode, by_alias=bool(info.by_alias))
+        return {"kind": self.kind, **params}
+
     def to_table(self) -> dict[str, Any]:
         """The table as a rule file would hold it (``kind`` first, defaults filled in)."""
-        params = self.params.model_dump(mode="json") if isinstance(self.params, BaseModel) else {}
-        return {"kind": self.kind, **params}
+        return {"kind": self.kind, **self.params.model_dump(mode="json")}
 
 
 class Indicator(_Model):
@@ -177,7 +212,8 @@ class VetoEffect(_Model):
     @model_validator(mode="after")
     def _has_an_effect(self) -> VetoEffect:
         if self.total is None and self.max_stars is None and not self.no_benchmark:
-            raise ValueError("must set at least one of total, max_stars, no_benchmark")
+            raise PydanticCustomError(
+                "fs_no_effect", "must set at least one of total, max_stars, no_benchmark")
         return self
 
 
@@ -223,12 +259,20 @@ class Commendation(_Model):
     def _has_what_its_kind_needs(self) -> Commendation:
         needs = {"first_stars": "stars", "full_attainment": "indicator"}.get(self.kind)
         if needs is not None and getattr(self, needs) is None:
-            raise ValueError(f"a {self.kind} commendation needs {needs!r}")
+            raise PydanticCustomError(
+                "fs_commendation", f"a {self.kind} commendation needs {needs!r}")
         return self
 
 
 class RuleSet(_Model):
-    """A validated rule set. Build it with :func:`fortress_score.load_rules`."""
+    """A validated rule set: every check passed, however it was built.
+
+    Build it with :func:`fortress_score.load_rules` (a file or a mapping),
+    ``RuleSet.model_validate(data)`` or ``RuleSet(**data)`` (the default evaluators), or
+    ``engine.rules_from_mapping(data)`` (that engine's evaluators). Each raises a
+    :class:`~fortress_score.RuleFileError` listing every problem with its rule path (and,
+    from a file, its line). ``model_dump(mode="json")`` validates back to an equal RuleSet.
+    """
 
     ruleset: Annotated[str, StringConstraints(min_length=1)]
     title: str = ""
@@ -247,15 +291,66 @@ class RuleSet(_Model):
     benchmark: Benchmark | None = None
     commendations: list[Commendation] = Field(default_factory=list)
 
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise messages.rule_file_error(exc, RuleSource(data), RuleSet, EvaluatorCall,
+                                           default_registry().evaluators) from None
+
+    # Validation builds the model as BaseModel.__init__ would; this init only puts the
+    # problems in our words, so pydantic must not call it from inside validation.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(  # type: ignore[override]
+        cls, obj: Any, *, context: Any | None = None, **options: Any
+    ) -> RuleSet:
+        """Validate plain data (a parsed rule file); :class:`RuleFileError` on any problem.
+
+        ``context={"evaluators": {name: evaluator}}`` checks against those evaluators
+        instead of the default registry's.
+        """
+        return cls.from_source(RuleSource(obj), context=context, **options)
+
+    @classmethod
+    def from_source(cls, source: RuleSource, *, context: Any | None = None,
+                    **options: Any) -> RuleSet:
+        """Validate a rule file's content, placing each problem at its line and column."""
+        try:
+            return super().model_validate(source.data, context=context, **options)
+        except ValidationError as exc:
+            evaluators = evaluators_in(_Context(context))
+            raise messages.rule_file_error(exc, source, RuleSet, EvaluatorCall,
+                                           evaluators) from None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _checked_as_a_whole(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """The model's own checks, then the checks across fields, all problems together."""
+        if not isinstance(data, Mapping):
+            return handler(data)  # a RuleSet passes as it is; anything else is refused
+        found = [
+            InitErrorDetails(type=PydanticCustomError("fs_rule_check", message), loc=loc,
+                             input=None)
+            for loc, message in cross_check(to_jsonable_python(data, fallback=repr))
+        ]
+        try:
+            rules = handler(data)
+        except ValidationError as exc:
+            raise ValidationError.from_exception_data(
+                cls.__name__, [*(messages.as_details(e) for e in exc.errors()), *found]) from None
+        if found:
+            raise ValidationError.from_exception_data(cls.__name__, found)
+        return rules
+
     @model_validator(mode="after")
     def _inputs_are_numeric(self) -> RuleSet:
         errors = [
             InitErrorDetails(
                 type=PydanticCustomError(
-                    "rule_check",
-                    "reads column {column!r}, declared type str; evaluators read numbers",
-                    {"column": column},
-                ),
+                    "fs_rule_check",
+                    f"reads column {column!r}, declared type str; evaluators read numbers"),
                 loc=(*loc, "inputs", j),
                 input=column,
             )
@@ -294,13 +389,9 @@ class RuleSet(_Model):
         return needed
 
     def to_dict(self) -> dict[str, Any]:
-        """The normalised rule set as plain data (defaults filled in), fit for JSON or YAML."""
-        data = self.model_dump(mode="json", exclude_none=True)
-        for loc, call in self.calls():
-            node: Any = data
-            for part in loc[:-1]:
-                node = node[part]
-            node[loc[-1]] = call.to_table()
+        """The normalised rule set as plain data (defaults filled in, empty keys left out),
+        fit for JSON or YAML; each evaluator table keeps all its params."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_none=True)
         return data
 
     @cached_property

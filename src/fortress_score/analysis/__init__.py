@@ -1,0 +1,1 @@
+"""Analysis of a result: records, explanations, boards, time order, roll-ups, commendations."""

@@ -1,0 +1,21 @@
+"""Plug-ins: the evaluator contract, the hooks, and the pluggy manager that collects them."""
+
+from __future__ import annotations
+
+from .evaluator import Column, Context, Evaluator, FloatArray, Params, evaluator
+from .hookspecs import hookimpl, hookspec
+from .manager import Registry, build_registry, default_registry
+
+__all__ = [
+    "Column",
+    "Context",
+    "Evaluator",
+    "FloatArray",
+    "Params",
+    "Registry",
+    "build_registry",
+    "default_registry",
+    "evaluator",
+    "hookimpl",
+    "hookspec",
+]

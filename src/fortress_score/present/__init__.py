@@ -1,0 +1,1 @@
+"""Presentation: terminal tables, notebook HTML, DataFrames and pictures of a result."""

@@ -1,0 +1,95 @@
+"""Checks across fields of a rule set (unique ids, rating order, veto caps), on plain data.
+
+They run on the data as given, before and whatever the models make of it, so that a rule
+file with an invalid field still gets its cross-field problems reported with the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..errors import did_you_mean
+from .file import Loc, format_path
+
+__all__ = ["cross_check"]
+
+
+def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
+    """Checks across fields, on the raw data, so they run even where a field is invalid."""
+
+    def items(key: str, parent: Any = data) -> list[tuple[int, Mapping[str, Any]]]:
+        value = parent.get(key) if isinstance(parent, Mapping) else None
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, Mapping)] \
+            if isinstance(value, list) else []
+
+    seen: dict[str, str] = {}
+    rules: list[tuple[Loc, Any]] = []
+    for d, dim in items("dimensions"):
+        rules.append((("dimensions", d), dim))
+        rules += [(("dimensions", d, "indicators", i), ind) for i, ind in items("indicators", dim)]
+    rules += [(("adjustments", a), adj) for a, adj in items("adjustments")]
+    rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
+    rules += [(("commendations", c), entry) for c, entry in items("commendations")]
+    for loc, rule in rules:
+        rule_id = rule.get("id")
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in seen:
+            yield (*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}"
+        else:
+            seen[rule_id] = format_path(loc)
+
+    named = [(k, data.get(k)) for k in ("entity", "period", "group_by")
+             if isinstance(data.get(k), str)]
+    for i, (key, column) in enumerate(named):
+        for other, other_column in named[:i]:
+            if column == other_column:
+                yield (key,), f"must differ from {other} ({other_column!r})"
+
+    ratings = [(i, r) for i, r in items("ratings")
+               if isinstance(r.get("stars"), int) and isinstance(r.get("min"), int | float)]
+    by_stars: dict[int, int] = {}
+    for i, rating in ratings:
+        if rating["stars"] in by_stars:
+            yield ("ratings", i, "stars"), (
+                f"{rating['stars']} stars are already rated by ratings[{by_stars[rating['stars']]}]")
+        else:
+            by_stars[rating["stars"]] = i
+    for i, rating in ratings:
+        below = [r for _, r in ratings if r["stars"] < rating["stars"] and r["min"] >= rating["min"]]
+        if below:
+            highest = max(below, key=lambda r: r["min"])
+            yield ("ratings", i, "min"), (
+                f"must be above the min of {highest['stars']} stars ({highest['min']}); "
+                f"got {rating['min']}")
+    top = max(by_stars, default=None)
+    scale = data.get("scale", 100)
+    for v, veto in items("vetoes"):
+        effect = veto.get("effect")
+        held = effect.get("total") if isinstance(effect, Mapping) else None
+        if isinstance(held, int | float) and isinstance(scale, int | float) and held > scale:
+            yield ("vetoes", v, "effect", "total"), (
+                f"must not be above the scale ({scale}); got {held}")
+        cap = effect.get("max_stars") if isinstance(effect, Mapping) else None
+        if isinstance(cap, int) and not isinstance(cap, bool) and (top is None or cap >= top):
+            yield ("vetoes", v, "effect", "max_stars"), (
+                "has no effect without ratings" if top is None else
+                f"must be below the top rating ({top} stars) to have an effect; got {cap}")
+    indicator_ids = {ind["id"] for _, dim in items("dimensions")
+                     for _, ind in items("indicators", dim) if isinstance(ind.get("id"), str)}
+    for c, entry in items("commendations"):
+        indicator = entry.get("indicator")
+        if isinstance(indicator, str) and indicator not in indicator_ids:
+            hint = did_you_mean(indicator, [str(i) for i in indicator_ids])
+            yield ("commendations", c, "indicator"), (
+                f"must be an indicator id{hint}; got {indicator!r}")
+        wanted = entry.get("stars")
+        if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
+            yield ("commendations", c, "stars"), (
+                f"must be one of the rated stars {sorted(by_stars)}; got {wanted}")
+    benchmark = data.get("benchmark")
+    if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
+            and benchmark["stars"] not in by_stars:
+        yield ("benchmark", "stars"), (
+            f"must be one of the rated stars {sorted(by_stars)}; got {benchmark['stars']}")

@@ -1,0 +1,1 @@
+"""Scoring: group kernels, the scoring model, running the evaluators, and the Result."""

@@ -1,0 +1,131 @@
+"""Running the evaluators over a table and the scoring model over what they return.
+
+The engine never knows what an evaluator computes: it hands each one its own validated
+params and the columns it declared, checks what comes back (length, dtype, [0, 1]) and
+passes attainment on to the scoring model (:mod:`.model`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
+from ..keys import describe_rows
+from ..plugins.evaluator import Context, FloatArray
+from ..plugins.manager import Registry
+from ..reading.frames import Table
+from ..rules.model import EvaluatorCall, RuleSet
+from .model import apply_missing_policy, compute_figures
+from .result import Provenance, Result
+
+__all__ = ["score_table"]
+
+
+def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
+    """Score data already read and checked (:func:`~fortress_score.reading.read_table`).
+
+    The Result's ``rescore`` scores a changed table the same way (what-if).
+    """
+    runner = _Runner(registry, table)
+    attainment = runner.evaluate_all(
+        [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators])
+    if rules.missing == "error":
+        _refuse_missing(rules, table, attainment)
+    attainment = apply_missing_policy(rules, attainment)
+    adjustments = runner.evaluate_all(
+        [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments])
+    triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
+    _check_veto_values(rules, triggers)
+    figures = compute_figures(rules, attainment, adjustments, triggers, table.groups)
+    kinds = sorted({call.kind for _, call in rules.calls()})
+    provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds})
+    return Result(rules, table, figures, provenance,
+                  evaluators={kind: registry.evaluators[kind] for kind in kinds},
+                  rescore=lambda changed: score_table(registry, rules, changed))
+
+
+class _Runner:
+    """Calls evaluators over one table and checks what each returns."""
+
+    def __init__(self, registry: Registry, table: Table) -> None:
+        self.registry = registry
+        self.table = table
+
+    def evaluate_all(self, calls: list[tuple[str, float, EvaluatorCall]]) -> list[FloatArray]:
+        return [self.evaluate(rule_id, points, call) for rule_id, points, call in calls]
+
+    def evaluate(self, rule_id: str, points: float, call: EvaluatorCall) -> FloatArray:
+        table = self.table
+        evaluator = self.registry.evaluators[call.kind]
+        columns = {name: table.columns[name] for name in call.inputs}
+        context = Context(points=float(points), groups=table.groups, n_groups=table.n_groups,
+                          rule=rule_id)
+        try:
+            values = evaluator.evaluate(columns, call.params, context)
+        except FortressScoreError:
+            raise  # an evaluator's own, deliberate report on the data
+        except KeyError as exc:
+            hint = (f"; it may read only its inputs {list(call.inputs)}: type column fields "
+                    "fs.Column or declare inputs()") if exc.args and exc.args[0] not in columns else ""
+            raise self.error(call.kind, rule_id, f"raised KeyError: {exc}{hint}") from exc
+        except Exception as exc:
+            raise self.error(call.kind, rule_id, f"raised {type(exc).__name__}: {exc}") from exc
+        return self.checked(values, call.kind, rule_id)
+
+    def error(self, kind: str, rule_id: str, what: str) -> PluginError:
+        source = self.registry.source(kind)
+        return PluginError(f"evaluator {kind!r} from {source}, scoring {rule_id!r}: {what}",
+                           evaluator=kind, source=source)
+
+    def checked(self, values: Any, kind: str, rule_id: str) -> FloatArray:
+        """The evaluator's output as float64, or a PluginError saying what is wrong with it."""
+        n_rows = self.table.n_rows
+        try:
+            array = np.asarray(values) if values is not None else np.asarray(None)
+        except (ValueError, TypeError) as exc:  # ragged lists and other non-arrays
+            raise self.error(kind, rule_id, f"must return a numeric array; got "
+                             f"{type(values).__name__} that is not one ({exc})") from exc
+        if array.dtype.kind not in "fiub":
+            raise self.error(kind, rule_id, f"must return a numeric array; got "
+                             f"{type(values).__name__} of dtype {array.dtype}")
+        if array.shape != (n_rows,):
+            got = f"{array.shape[0]} values" if array.ndim == 1 else f"shape {array.shape}"
+            raise self.error(kind, rule_id, f"returned {got} for {n_rows} rows")
+        array = array.astype(np.float64, copy=False)
+        outside = ~np.isnan(array) & ((array < 0.0) | (array > 1.0))
+        if outside.any():
+            rows = np.flatnonzero(outside)
+            more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+            raise self.error(kind, rule_id, f"must return attainment in [0, 1] or NaN; got "
+                             f"{array[rows[:5]].tolist()} at rows {rows[:5].tolist()}{more}")
+        return array
+
+
+def _check_veto_values(rules: RuleSet, triggers: list[FloatArray]) -> None:
+    problems = []
+    for v, (veto, row) in enumerate(zip(rules.vetoes, triggers)):
+        bad = ~np.isnan(row) & (row != 0.0) & (row != 1.0)
+        if bad.any():
+            problems.append(Problem(
+                f"a veto's `when` must give 0 or 1, but {veto.when.kind!r} gave "
+                f"{row[bad][:5].tolist()}; use an evaluator that decides, such as threshold",
+                path=f"vetoes[{v}].when"))
+    if problems:
+        raise RuleFileError(problems)
+
+
+def _refuse_missing(rules: RuleSet, table: Table, attainment: list[FloatArray]) -> None:
+    """``missing: error``: every indicator must apply to every row; name the rows it does not."""
+    problems = []
+    for (_, indicator), values in zip(rules.indicators, attainment):
+        empty = np.flatnonzero(np.isnan(values))
+        if empty.size:
+            problems.append(Problem(
+                f"indicator {indicator.id!r} does not apply to some rows and the rule set says "
+                "missing: error",
+                rows=describe_rows(empty, table.entity, table.period, rules.entity, rules.period),
+            ))
+    if problems:
+        raise DataError(problems)
