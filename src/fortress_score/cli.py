@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -186,7 +187,7 @@ def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
 def _csv_cell(value: Any) -> Any:
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, float):
-        if value != value:
+        if math.isnan(value):
             return ""
         return f"{value:g}" if value.is_integer() else value
     return value

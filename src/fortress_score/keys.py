@@ -67,7 +67,7 @@ def duplicated(entity: npt.NDArray[Any], period: npt.NDArray[Any] | None) -> npt
 def empty_mask(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     """Rows with no value: NaN, None, NA, blank text."""
     if values.dtype.kind == "f":
-        return np.isnan(values)
+        return np.asarray(np.isnan(values))
     if values.dtype.kind == "U":
         return np.asarray(np.char.strip(values) == "")
     if values.dtype.kind == "O":

@@ -47,7 +47,7 @@ class PeriodIndex:
         year = self.ordinal // PER_YEAR[self.granularity]
         within = self.ordinal % PER_YEAR[self.granularity]
         shrink = PER_YEAR[self.granularity] // PER_YEAR[target]
-        return year * PER_YEAR[target] + within // shrink
+        return np.asarray(year * PER_YEAR[target] + within // shrink, dtype=np.int64)
 
 
 def parse_periods(

@@ -31,7 +31,7 @@ An evaluator (:class:`fortress_score.Evaluator`, generic in its params:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -46,7 +46,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec
-def fortress_score_evaluators() -> list[Evaluator]:  # type: ignore[empty-body]
+def fortress_score_evaluators() -> list[Evaluator[Any]]:  # type: ignore[empty-body]
     """Return the evaluators this plug-in provides.
 
     Called once when an :class:`~fortress_score.Engine` is built, for every registered

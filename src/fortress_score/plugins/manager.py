@@ -128,7 +128,7 @@ def _load_entry_points(manager: pluggy.PluginManager, problems: list[Problem]) -
                 continue
             try:
                 entry.load()
-            except Exception as exc:  # a broken install must name itself, not crash everyone
+            except Exception as exc:  # noqa: BLE001 - a broken install must name itself, not crash everyone
                 problems.append(Problem(
                     f"entry point {entry.name!r} ({entry.value}) of {package} cannot be loaded: "
                     f"{type(exc).__name__}: {exc}; fix or uninstall it, or use "
@@ -144,7 +144,7 @@ def _as_plugin(given: Any, problems: list[Problem]) -> Any:
     if isinstance(given, str):
         try:  # like pytest's -p NAME
             return importlib.import_module(given)
-        except Exception as exc:  # an import that fails in any way names the module
+        except Exception as exc:  # noqa: BLE001 - an import that fails in any way names the module
             problems.append(Problem(f"plug-in module {given!r} cannot be imported: "
                                     f"{type(exc).__name__}: {exc}"))
             return None

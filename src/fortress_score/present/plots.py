@@ -489,9 +489,9 @@ def heatmap(card: Result | HasResult, period: Any = None, *,
     names = columns["entity"][rows].astype(str)
     order = np.lexsort((names, np.where(np.isnan(totals), np.inf, -totals)))
     rows = rows[order]
-    rules = card.rules
+    rules = result.rules
     indicators = rules.indicators
-    attainment = card.figures.attainment
+    attainment = result.figures.attainment
     matrix = np.column_stack([attainment[i][rows] for i in range(len(indicators))]) \
         if indicators else np.empty((rows.size, 0))
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import narwhals as nw
-from narwhals.exceptions import DuplicateError
 import numpy as np
 import numpy.typing as npt
+from narwhals.exceptions import DuplicateError
 
 from ..errors import DataError, Problem
 from ..keys import MAX_ROWS_SHOWN, describe_rows, duplicated, empty_mask, population_codes

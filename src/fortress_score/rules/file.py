@@ -40,7 +40,7 @@ _YAML_1_1_NUMBER = re.compile(r"^[-+]?(0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0
 """Octal 010, sexagesimal 1:30 and 1_000: YAML 1.1 reads them as numbers nobody meant."""
 _YAML_1_2_EXPONENT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
 """1e3 is a number in YAML 1.2 (and JSON) but text to PyYAML's 1.1 resolver."""
-_PLAIN_TAGS = {
+_PLAIN_TAGS: dict[type[yaml.Node], str] = {
     yaml.MappingNode: "tag:yaml.org,2002:map",
     yaml.SequenceNode: "tag:yaml.org,2002:seq",
 }

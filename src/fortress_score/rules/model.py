@@ -303,7 +303,7 @@ class RuleSet(_Model):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def model_validate(  # type: ignore[override]
+    def model_validate(
         cls, obj: Any, *, context: Any | None = None, **options: Any
     ) -> RuleSet:
         """Validate plain data (a parsed rule file); :class:`RuleFileError` on any problem.

@@ -18,13 +18,13 @@ __all__ = ["rule_file_schema"]
 SCHEMA_ID = "https://fortress-score.invalid/rule-file.schema.json"
 
 
-def _params_schema(name: str, evaluator: Evaluator, definitions: dict[str, Any]) -> dict[str, Any]:
+def _params_schema(name: str, evaluator: Evaluator[Any], definitions: dict[str, Any]) -> dict[str, Any]:
     """One evaluator's table: ``kind`` plus its params, its models kept apart from the
     rule model's and other plug-ins' (a plug-in may call a model ``Dimension`` too)."""
     prefix = f"{name}__"
     try:
         params = evaluator.Params.model_json_schema(ref_template=f"#/$defs/{prefix}{{model}}")
-    except Exception as exc:  # a params type JSON Schema cannot describe (a Callable, say)
+    except Exception as exc:  # noqa: BLE001 - a params type JSON Schema cannot describe
         return {"description": f"{evaluator.description} (parameters not describable in JSON "
                                f"Schema: {type(exc).__name__})", "type": "object"}
     for model, body in params.pop("$defs", {}).items():
@@ -41,7 +41,7 @@ def _params_schema(name: str, evaluator: Evaluator, definitions: dict[str, Any])
     }
 
 
-def rule_file_schema(evaluators: Mapping[str, Evaluator]) -> dict[str, Any]:
+def rule_file_schema(evaluators: Mapping[str, Evaluator[Any]]) -> dict[str, Any]:
     """A JSON Schema (draft 2020-12) of rule files for these evaluators."""
     schema = RuleSet.model_json_schema(mode="validation")
     definitions: dict[str, Any] = schema.setdefault("$defs", {})

@@ -75,7 +75,7 @@ class Figures:
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
-        return self.attainment[i] * self.points[i]
+        return np.asarray(self.attainment[i] * self.points[i], dtype=np.float64)
 
     def contribution(self, i: int, d: int, row: int, scale: float) -> float:
         """Points indicator ``i`` (of dimension ``d``) adds to ``row``'s base total."""
