@@ -22,7 +22,6 @@ from typing import Annotated, Literal
 
 import fortress_score as fs
 import numpy as np
-import numpy.typing as npt
 from pydantic import Field, StringConstraints, model_validator
 
 __all__ = [
@@ -34,7 +33,7 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray = fs.FloatArray
 
 ActivityName = Annotated[str, StringConstraints(min_length=1)]
 
@@ -99,7 +98,7 @@ class ThreeMeetingsOneLessonParams(fs.Params):
         return self
 
 
-class ThreeMeetingsOneLesson(fs.Evaluator):
+class ThreeMeetingsOneLesson(fs.Evaluator[ThreeMeetingsOneLessonParams]):
     """三会一课: meetings and lectures held against the counts required, capped at 1 each."""
 
     name = "three_meetings_one_lesson"
@@ -149,6 +148,6 @@ class ThreeMeetingsOneLesson(fs.Evaluator):
 
 
 @fs.hookimpl
-def fortress_score_evaluators() -> list[fs.Evaluator]:
+def fortress_score_evaluators() -> list[fs.Evaluator[ThreeMeetingsOneLessonParams]]:
     """The hook fortress_score calls once per engine: this package's one evaluator."""
     return [ThreeMeetingsOneLesson()]
