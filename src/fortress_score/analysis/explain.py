@@ -29,7 +29,7 @@ def explain_row(result: Result, row: int) -> Explanation:
     f, rules, precision = result.figures, result.rules, result.rules.precision
 
     def reported(value: float) -> float | None:
-        return None if np.isnan(value) else float(round_half_up(value, precision))
+        return reported_figure(value, precision)
 
     rolled = result.rolled_up
     lines, contributions = [], np.zeros(len(rules.dimensions))
@@ -44,7 +44,7 @@ def explain_row(result: Result, row: int) -> Explanation:
                 indicator=ind.id,
                 title=ind.title,
                 inputs={c: to_scalar(result.table.columns[c][row]) for c in ind.evaluate.inputs},
-                attainment=None if np.isnan(attainment) else attainment,
+                attainment=to_scalar(attainment),
                 points=reported(attainment * f.points[i]),
                 max_points=ind.points,
                 weight=float(f.dimension_weights[d, row]),
@@ -67,7 +67,7 @@ def explain_row(result: Result, row: int) -> Explanation:
         group=None if result.table.group is None else to_scalar(result.table.group[row]),
         total=total,
         stars=stars,
-        rank=None if np.isnan(f.rank[row]) else int(f.rank[row]),
+        rank=None if np.isnan(f.rank[row]) else int(f.rank[row]),  # a float column: ints here
         scale=rules.scale,
         dimensions={d.id: reported(f.dimension_scores[k, row])
                     for k, d in enumerate(rules.dimensions)},
@@ -142,9 +142,13 @@ def _inputs_for(result: Result, call: EvaluatorCall, row: int,
     return {str(k): float(v) for k, v in answer.items()} if answer else {}
 
 
+def reported_figure(value: float, precision: int) -> float | None:
+    """One figure as reported: rounded half up, a plain float, None where there is none."""
+    return to_scalar(float(round_half_up(value, precision)))  # type: ignore[no-any-return]
+
+
 def _unclamped(result: Result, row: int, total: float | None) -> float | None:
-    raw = result.figures.adjusted_total[row]
-    reported = None if np.isnan(raw) else float(round_half_up(raw, result.rules.precision))
+    reported = reported_figure(result.figures.adjusted_total[row], result.rules.precision)
     return reported if reported != total else None
 
 
