@@ -211,7 +211,7 @@ def main() -> None:
     numpy_peak = peak_extra_bytes(lambda: numpy_baseline(data))
 
     print(f"machine: {platform.machine()}, {platform.processor() or '?'}, Python {platform.python_version()}, "
-          f"numpy {np.__version__}, fortress-score {fs.scorecard.library_version()}")
+          f"numpy {np.__version__}, fortress-score {card.provenance.library_version}")
     print(f"rows {args.rows:,}, peer groups {args.groups:,}, indicators {DIMENSIONS * PER_DIMENSION}, "
           f"input {input_bytes / 2**20:,.0f} MiB numeric; median of {args.repeat}")
     print(f"load_rules, 500 indicators {load_seconds * 1000:7.1f} ms (YAML file, {yaml.__with_libyaml__ and 'libyaml' or 'pure-Python'} parser)")
