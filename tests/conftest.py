@@ -8,6 +8,9 @@ import pytest
 
 import fortress_score as fs
 
+# the shared evaluator helpers assert: report their failures as fully as a test's own
+pytest.register_assert_rewrite("evaluate_helper")
+
 
 @pytest.fixture
 def engine() -> fs.Engine:

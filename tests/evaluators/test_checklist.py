@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
-from evaluate_helper import params_error, run
+from evaluate_helper import check, params_error, run, score_rows
 
 NAN = np.nan
 
@@ -23,3 +23,21 @@ def test_equal_weights_by_default_and_an_empty_item_is_not_met() -> None:
 def test_weights_must_fit_the_inputs() -> None:
     assert "one entry an input" in params_error("checklist", {"inputs": ["a", "b"], "weights": [1]})
     assert "not all 0" in params_error("checklist", {"inputs": ["a"], "weights": [0]})
+
+
+# ------------------------------------------ through the public API: a one-indicator rule file
+def test_checklist_unweighted(tmp_path):
+    cols = {"c1": [1, 0, 1, -1], "c2": [0, 0, 1, 0], "c3": [2, 0, 1, 0], "c4": [0, 0, 1, 0]}
+    # share of non-zero: 2/4, 0/4, 4/4, 1/4 (negative is non-zero)
+    recs = score_rows(tmp_path, {"kind": "checklist", "inputs": ["c1", "c2", "c3", "c4"]}, cols)
+    check(recs, [50, 0, 100, 25])
+
+
+def test_checklist_weighted(tmp_path):
+    cols = {"c1": [1, 0, 0], "c2": [0, 0, 3], "c3": [1, 0, 0], "c4": [0, 5, 0]}
+    # weights 1,1,2,4 (sum 8): (1+2)/8 = 0.375 ; 4/8 = 0.5 ; 1/8 = 0.125
+    recs = score_rows(
+        tmp_path,
+        {"kind": "checklist", "inputs": ["c1", "c2", "c3", "c4"], "weights": [1, 1, 2, 4]},
+        cols)
+    check(recs, [37.5, 50, 12.5])

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
-from evaluate_helper import run
+from evaluate_helper import check, run, score_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,3 +28,38 @@ def test_ranks_depend_on_values_not_on_row_order(xs: list[float], rnd) -> None:
     np.testing.assert_allclose(shuffled, got[order])
     # equal values, equal attainment; the best gets 1
     assert got[int(np.argmax(xs))] == 1.0
+
+
+# ------------------------------------------ through the public API: a one-indicator rule file
+def test_rank_higher_is_better_with_ties(tmp_path):
+    # values 10, 20, 20, 5 -> ranks 3, 1, 1, 4 ; n = 4 ; (n - r)/(n - 1) = 1/3, 1, 1, 0
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x"}, {"x": [10, 20, 20, 5]})
+    check(recs, [33.33, 100, 100, 0])
+
+
+def test_rank_lower_is_better(tmp_path):
+    # ascending: 5 -> 1, 10 -> 2, 20 -> 3, 20 -> 3 ; (4 - r)/3 = 2/3, 1/3, 1/3, 1
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x", "higher_is_better": False},
+                      {"x": [10, 20, 20, 5]})
+    check(recs, [66.67, 33.33, 33.33, 100])
+
+
+def test_rank_all_tied_and_single(tmp_path):
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x"}, {"x": [5, 5, 5]})
+    check(recs, [100, 100, 100])  # all rank 1: (3-1)/(3-1) = 1
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x"}, {"x": [7]})
+    check(recs, [100])  # n == 1 -> 1
+
+
+def test_rank_within_period_population(tmp_path):
+    # period m1: 10, 20 -> 0, 1 ; period m2: only one row -> n == 1 -> 1
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x"}, {"x": [10, 20, 1]},
+                      periods=["m1", "m1", "m2"])
+    check(recs, [0, 100, 100])
+
+
+def test_rank_within_group_population(tmp_path):
+    # group A: 1, 2, 3 -> ranks 3, 2, 1 -> 0, 0.5, 1 ; group B: 100 alone -> 1
+    recs = score_rows(tmp_path, {"kind": "rank", "input": "x"},
+                      {"x": [1, 2, 3, 100], "region": ["A", "A", "A", "B"]}, group_by="region")
+    check(recs, [0, 50, 100, 100])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from evaluate_helper import params_error, run
+from evaluate_helper import check, params_error, run, score_rows
 
 import fortress_score as fs
 
@@ -41,3 +41,40 @@ def test_groups_may_only_name_declared_levels() -> None:
     bad = {"levels": {"yes": 1.0}, "groups": [{"name": "all", "fields": {"no": "n"}}]}
     assert "not among levels" in params_error("survey", bad)
     assert "[0, 1]" in params_error("survey", {"levels": {"yes": 2.0}, "groups": [{"name": "a", "fields": {"yes": "y"}}]})
+
+
+# ------------------------------------------ through the public API: a one-indicator rule file
+SURVEY_LEVELS = {"satisfied": 1.0, "basic": 0.5, "unsatisfied": 0.0}
+SURVEY_GROUPS = [
+    {"name": "masses", "fields": {"satisfied": "m_s", "basic": "m_b", "unsatisfied": "m_u"}},
+    {"name": "members", "fields": {"satisfied": "p_s", "basic": "p_b", "unsatisfied": "p_u"}},
+]
+
+
+def _survey(**extra):
+    return {"kind": "survey", "levels": SURVEY_LEVELS, "groups": SURVEY_GROUPS, **extra}
+
+
+def test_survey_first_group_and_fallback(tmp_path):
+    cols = {
+        "m_s": [6, 0, 0], "m_b": [2, 0, 0], "m_u": [2, 0, 0],
+        "p_s": [1, 3, 0], "p_b": [0, 1, 0], "p_u": [0, 0, 0],
+    }
+    # row 0: masses (6,2,2): (6*1 + 2*0.5 + 0)/10 = 0.7
+    # row 1: no masses -> members (3,1,0): (3 + 0.5)/4 = 0.875
+    # row 2: nobody answered -> NaN
+    recs = score_rows(tmp_path, _survey(), cols, anchor=True)
+    check(recs, [70, 87.5, None])
+
+
+def test_survey_min_responses(tmp_path):
+    cols = {
+        "m_s": [2, 5, 1], "m_b": [1, 0, 0], "m_u": [0, 5, 0],
+        "p_s": [4, 0, 2], "p_b": [2, 0, 0], "p_u": [0, 0, 0],
+    }
+    # min_responses 5:
+    # row 0: masses 3 answers < 5 -> members (4,2,0): (4 + 1)/6 = 0.8333 -> 83.33
+    # row 1: masses exactly 10 >= 5: (5 + 0 + 0)/10 = 0.5 -> 50
+    # row 2: masses 1, members 2, both < 5 -> NaN
+    recs = score_rows(tmp_path, _survey(min_responses=5), cols, anchor=True)
+    check(recs, [83.33, 50, None])

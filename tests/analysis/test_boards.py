@@ -12,7 +12,7 @@ import fortress_score as fs
 from fortress_score.analysis.boards import black_list, leaderboard, red_list
 from fortress_score import read_data
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 # Two equally weighted dimensions of one indicator each, so every figure is easy by hand:
 # work = 100 * done/planned, voice = 100 * on_list/kpis, total = (work + voice) / 2

@@ -28,7 +28,7 @@ import fortress_score as fs
 from fortress_score.present import plots
 from fortress_score import read_data
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2024-12"
 GROUP = "县区供电分局"
 ENTITY = "天等供电分局党支部"

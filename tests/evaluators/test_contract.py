@@ -1,4 +1,5 @@
-"""The evaluator contract, checked for every registered evaluator at once."""
+"""The evaluator contract, checked for every registered evaluator at once: the ten built-ins are
+registered, take only their own params, name their inputs and give attainment in [0, 1]."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from evaluate_helper import score_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -28,6 +30,8 @@ EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
 }
 
 BUILT_INS = sorted(EXAMPLE_PARAMS)
+BUILTINS = ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
+            "minmax", "threshold")
 ENGINE = fs.Engine(entry_points=False)  # hypothesis tests cannot take function fixtures
 
 
@@ -88,3 +92,46 @@ def test_output_is_attainment_and_ignores_row_order(name: str, data: st.DataObje
     shuffled = _evaluate(evaluator, params, {k: v[order].copy() for k, v in columns.items()},
                          groups[order])
     np.testing.assert_array_equal(shuffled, result[order])
+
+
+# --------------------------------------------------------------------------- registry
+def test_ten_builtins_are_registered():
+    evaluators = fs.Engine().evaluators()
+    for name in BUILTINS:
+        assert name in evaluators
+        ev = evaluators[name]
+        assert isinstance(ev, fs.Evaluator)
+        assert ev.name == name
+        assert bool(ev.population) is (name in ("rank", "minmax"))
+
+
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [
+        ("target", {"input": "x", "target": 1, "floor": 0}, {"x"}),
+        ("ratio", {"numerator": "n", "denominator": "d"}, {"n", "d"}),
+        ("checklist", {"inputs": ["c1", "c2", "c3"]}, {"c1", "c2", "c3"}),
+        ("growth", {"current": "cur", "baseline": "base", "target": 10, "floor": 0},
+         {"cur", "base"}),
+    ],
+)
+def test_builtin_inputs_derived_from_params(name, params, expected):
+    ev = fs.Engine().evaluators()[name]
+    assert set(ev.inputs(ev.Params.model_validate(params))) == expected
+
+
+# --------------------------------------------------------------------------- attainment range
+@pytest.mark.parametrize("seed", [0, 1])
+def test_builtin_attainment_within_unit_interval(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-50, 150, size=12).round(3).tolist()
+    count = rng.integers(0, 60, size=12).tolist()  # event counts are not negative
+    for evaluate in (
+        {"kind": "target", "input": "x", "target": 100, "floor": 0},
+        {"kind": "target", "input": "x", "target": 0, "floor": 100},
+        {"kind": "minmax", "input": "x"},
+        {"kind": "rank", "input": "x"},
+        {"kind": "per_event", "input": "n", "each": 3},
+    ):
+        for rec in score_rows(tmp_path, evaluate, {"x": x, "n": count}):
+            assert 0 <= float(rec["indicators"]["i"]) <= 100

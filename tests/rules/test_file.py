@@ -12,7 +12,7 @@ import yaml
 import fortress_score as fs
 from fortress_score.rules import file as rulefile
 
-PACK = Path(__file__).parent.parent / "rules" / "three-dimensions.yaml"
+PACK = Path(__file__).parents[2] / "rules" / "three-dimensions.yaml"
 
 
 def test_yaml_toml_and_json_give_the_same_rule_set(tmp_path: Path, engine: fs.Engine) -> None:

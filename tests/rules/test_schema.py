@@ -13,7 +13,7 @@ from fortress_score.cli import main
 from fortress_score.rules.schema import rule_file_schema
 
 jsonschema = pytest.importorskip("jsonschema")
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(scope="module")

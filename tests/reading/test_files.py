@@ -1,0 +1,38 @@
+"""`read_data`: CSV and JSON data files read into what `score` takes."""
+
+from __future__ import annotations
+
+import pytest
+
+import fortress_score as fs
+from fortress_score import read_data
+
+
+def test_csv_keeps_codes_as_text_and_reads_numbers_strictly(tmp_path) -> None:
+    rules = fs.load_rules({
+        "ruleset": "csv", "entity": "branch", "period": "month",
+        "fields": {"flag": {"type": "bool"}},
+        "dimensions": [{"id": "d", "weight": 1, "indicators": [
+            {"id": "x", "points": 10, "evaluate": {"kind": "target", "input": "x", "target": 100, "floor": 0}},
+            {"id": "f", "points": 10, "evaluate": {"kind": "threshold", "input": "flag", "op": "==", "value": 1}}]}]})
+    path = tmp_path / "d.csv"
+    path.write_text("branch,month,x,flag,note\n0101,9,1_000,true,12\n0202,10,nan,False,\n0303,11,９０,1,x\n"
+                    "0404,12,-2.5e1,0,\n", encoding="utf-8")
+    records = read_data(str(path), rules)
+    assert [r["branch"] for r in records] == ["0101", "0202", "0303", "0404"]
+    assert [r["month"] for r in records] == ["9", "10", "11", "12"]      # keys stay text
+    assert [r["x"] for r in records] == ["1_000", "nan", "９０", -25.0]   # only plain decimals are numbers
+    assert [r["flag"] for r in records] == [1, 0, 1, 0]
+    assert records[0]["note"] == "12" and records[1]["note"] is None
+    with pytest.raises(fs.DataError) as info:
+        fs.score(rules, records)
+    assert {p.column for p in info.value.problems} == {"x"}
+
+
+def test_csv_shape_problems_are_data_errors(tmp_path) -> None:
+    (tmp_path / "extra.csv").write_text("branch,x\nA,1,2\nB,2\n")
+    with pytest.raises(fs.DataError, match=r"extra\.csv:2: has 3 cells for 2 columns"):
+        read_data(str(tmp_path / "extra.csv"))
+    (tmp_path / "twice.csv").write_text("branch,x,x\nA,1,2\n")
+    with pytest.raises(fs.DataError, match=r"the header repeats columns \['x'\]"):
+        read_data(str(tmp_path / "twice.csv"))
