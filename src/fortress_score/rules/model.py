@@ -174,10 +174,6 @@ class EvaluatorCall(_Model):
         params = self.params.model_dump(mode=info.mode, by_alias=bool(info.by_alias))
         return {"kind": self.kind, **params}
 
-    def to_table(self) -> dict[str, Any]:
-        """The table as a rule file would hold it (``kind`` first, defaults filled in)."""
-        return {"kind": self.kind, **self.params.model_dump(mode="json")}
-
 
 class Indicator(_Model):
     id: RuleId
