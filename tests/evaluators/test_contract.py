@@ -135,3 +135,66 @@ def test_builtin_attainment_within_unit_interval(tmp_path, seed):
     ):
         for rec in score_rows(tmp_path, evaluate, {"x": x, "n": count}):
             assert 0 <= float(rec["indicators"]["i"]) <= 100
+
+
+# --------------------------------------------------------------------------- explain contract
+@pytest.mark.parametrize("name", BUILT_INS)
+@settings(max_examples=60, deadline=None)
+@given(attainment=st.floats(0.0, 1.0), x=st.floats(1.0, 50.0), y=st.floats(1.0, 50.0))
+def test_an_inverse_gives_the_inputs_that_reach_the_attainment(
+    name: str, attainment: float, x: float, y: float
+) -> None:
+    """Where an evaluator answers `inverse`, scoring the row with the values it gives
+    reaches at least the attainment asked (exactly, for the continuous ones)."""
+    evaluator = ENGINE.evaluators()[name]
+    params = evaluator.Params.model_validate(EXAMPLE_PARAMS[name])
+    row = {"x": x, "y": y, "z": 1.0}
+    answer = evaluator.inverse(params, attainment, {c: row[c] for c in evaluator.inputs(params)})
+    if answer is None:
+        return
+    assert set(answer) <= set(evaluator.inputs(params))
+    changed = {**row, **answer}
+    columns = {c: np.array([changed[c]]) for c in "xyz"}
+    reached = _evaluate(evaluator, params, columns, np.zeros(1, dtype=np.int64))[0]
+    if name == "bands":  # steps: the band reached may score more than asked
+        assert reached >= attainment
+    else:
+        assert reached == pytest.approx(attainment, abs=1e-9)
+
+
+def test_the_continuous_builtins_answer_inverse_and_the_others_do_not() -> None:
+    answered = set()
+    for name in BUILT_INS:
+        evaluator = ENGINE.evaluators()[name]
+        params = evaluator.Params.model_validate(EXAMPLE_PARAMS[name])
+        if evaluator.inverse(params, 0.5, {"x": 4.0, "y": 8.0, "z": 1.0}) is not None:
+            answered.add(name)
+    assert answered == {"target", "growth", "ratio", "bands"}
+
+
+def test_inverse_hand_computed() -> None:
+    evaluators = ENGINE.evaluators()
+
+    def inverse(name: str, a: float, inputs: dict[str, float]) -> Any:
+        params = evaluators[name].Params.model_validate(EXAMPLE_PARAMS[name])
+        return evaluators[name].inverse(params, a, inputs)
+
+    assert inverse("target", 0.25, {"x": 0.0}) == {"x": 2.5}      # 0 + 0.25 × (10 − 0)
+    # growth: g = 0 + 0.5 × 10 = 5 %, so current = 80 × 1.05 = 84
+    assert inverse("growth", 0.5, {"x": 0.0, "y": 80.0}) == {"x": pytest.approx(84.0)}
+    assert inverse("growth", 0.5, {"x": 0.0, "y": 0.0}) is None   # no growth from nothing
+    assert inverse("ratio", 0.75, {"x": 1.0, "y": 8.0}) == {"x": 6.0}
+    assert inverse("ratio", 0.75, {"x": 1.0, "y": 0.0}) is None
+    # bands: min 5 scores 1.0, the open-below band scores 0.5 and has no bound to name
+    assert inverse("bands", 0.4, {"x": 1.0}) == {"x": 5.0}
+
+
+def test_describe_says_what_a_threshold_tested() -> None:
+    evaluator = ENGINE.evaluators()["threshold"]
+    params = evaluator.Params.model_validate(EXAMPLE_PARAMS["threshold"])
+    assert evaluator.describe(params, {"x": 4.0}) == "x = 4 > 3"
+    assert evaluator.describe(params, {"x": np.nan}) == "x = empty > 3"
+    others = [n for n in BUILT_INS if n != "threshold"]
+    for name in others:  # the default: nothing to say, the explanation lists the inputs
+        p = ENGINE.evaluators()[name].Params.model_validate(EXAMPLE_PARAMS[name])
+        assert ENGINE.evaluators()[name].describe(p, {"x": 1.0, "y": 1.0, "z": 1.0}) is None

@@ -104,14 +104,14 @@ def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep")
         attainment=tuple(mean(a) for a in f.attainment),
         points=f.points,
         dimension_scores=np.array([mean(s) for s in f.dimension_scores]).reshape(
-            len(rules.dimensions), -1),
+            len(rules.dimensions), kept.shape[0]),
         dimension_weights=np.array([mean(w) for w in f.dimension_weights]).reshape(
-            len(rules.dimensions), -1),
+            len(rules.dimensions), kept.shape[0]),
         possible_points=np.array([mean(p) for p in f.possible_points]).reshape(
-            len(rules.dimensions), -1),
+            len(rules.dimensions), kept.shape[0]),
         base_total=mean(f.base_total),
         adjustment_points=np.array([mean(a) for a in f.adjustment_points]).reshape(
-            len(rules.adjustments), -1),
+            len(rules.adjustments), kept.shape[0]),  # -1 cannot be solved with no adjustments
         vetoed=vetoed,
         adjusted_total=mean(f.adjusted_total),
         total=total,

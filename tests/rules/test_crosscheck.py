@@ -1,0 +1,65 @@
+"""rules/crosscheck.py: checks across fields, on the data as given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fortress_score.rules.crosscheck import cross_check
+
+
+def rules(**extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "ruleset": "r", "entity": "branch", "scale": 100,
+        "dimensions": [{"id": "d", "weight": 1, "indicators": [
+            {"id": "a", "points": 1, "evaluate": {}}, {"id": "b", "points": 1, "evaluate": {}}]}],
+        "ratings": [{"stars": 5, "min": 90}, {"stars": 4, "min": 80}],
+    }
+    return {**base, **extra}
+
+
+def found(data: dict[str, Any]) -> dict[str, str]:
+    return {".".join(map(str, loc)): message for loc, message in cross_check(data)}
+
+
+def test_a_clean_rule_set_has_nothing_to_say() -> None:
+    assert found(rules()) == {}
+
+
+def test_ids_are_unique_across_every_kind_of_rule() -> None:
+    data = rules(adjustments=[{"id": "a"}], vetoes=[{"id": "d"}])
+    assert found(data) == {
+        "adjustments.0.id": "id 'a' is already used by dimensions[0].indicators[0]",
+        "vetoes.0.id": "id 'd' is already used by dimensions[0]",
+    }
+
+
+def test_ratings_rise_with_stars_and_rate_each_stars_once() -> None:
+    data = rules(ratings=[{"stars": 5, "min": 70}, {"stars": 4, "min": 80},
+                          {"stars": 4, "min": 60}])
+    assert found(data) == {
+        "ratings.2.stars": "4 stars are already rated by ratings[1]",
+        "ratings.0.min": "must be above the min of 4 stars (80); got 70",
+    }
+
+
+def test_veto_caps_must_be_able_to_bite() -> None:
+    data = rules(vetoes=[{"id": "v", "effect": {"total": 120, "max_stars": 5}}])
+    assert found(data) == {
+        "vetoes.0.effect.total": "must not be above the scale (100); got 120",
+        "vetoes.0.effect.max_stars": "must be below the top rating (5 stars) to have an effect; got 5",
+    }
+
+
+def test_key_columns_differ_and_references_exist() -> None:
+    data = rules(period="branch", benchmark={"stars": 3, "consecutive": 2},
+                 commendations=[{"id": "c", "indicator": "aa", "stars": 6}])
+    assert found(data) == {
+        "period": "must differ from entity ('branch')",
+        "benchmark.stars": "must be one of the rated stars [4, 5]; got 3",
+        "commendations.0.indicator": "must be an indicator id (did you mean 'a'?); got 'aa'",
+        "commendations.0.stars": "must be one of the rated stars [4, 5]; got 6",
+    }
+
+
+def test_malformed_parts_are_skipped_not_crashed_on() -> None:
+    assert found({"dimensions": "x", "ratings": [1, None], "vetoes": [{"effect": 3}]}) == {}
