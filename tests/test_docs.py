@@ -36,3 +36,12 @@ def test_every_builtin_evaluator_and_hook_is_documented() -> None:
 def test_public_names_are_exported() -> None:
     for name in fs.__all__:
         assert hasattr(fs, name), name
+
+
+def test_the_import_paths_the_readme_gave_keep_working() -> None:
+    import fortress_score as fs
+    from fortress_score import groupwise, hookspecs, plots
+
+    assert groupwise.competition_rank is fs.competition_rank
+    assert hookspecs.hookimpl is fs.hookimpl and callable(hookspecs.fortress_score_evaluators)
+    assert callable(plots.radar) and callable(plots.heatmap)

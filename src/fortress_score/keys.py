@@ -68,6 +68,8 @@ def empty_mask(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     """Rows with no value: NaN, None, NA, blank text."""
     if values.dtype.kind == "f":
         return np.asarray(np.isnan(values))
+    if values.dtype.kind in "mM":
+        return np.asarray(np.isnat(values))
     if values.dtype.kind == "U":
         return np.asarray(np.char.strip(values) == "")
     if values.dtype.kind == "O":

@@ -187,8 +187,8 @@ class Scorecard:
     def commendations(self, period: Any = None) -> list[dict[str, Any]]:
         """The 支部点赞台: commendations declared under ``commendations:`` in the rule file,
         each with its reason in words (one period, or every period when None)."""
-        time = self.time_order if self.rules.commendations else None
-        return commendations(self.result, period, time)
+        needs_time = any(c.kind != "full_attainment" for c in self.rules.commendations)
+        return commendations(self.result, period, self.time_order if needs_time else None)
 
     # -- boards ----------------------------------------------------------------------------
 

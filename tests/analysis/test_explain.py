@@ -91,3 +91,73 @@ def test_what_if_takes_numpy_numbers_and_refuses_booleans_and_non_mappings() -> 
         card.what_if("A", changes={"a": True})
     with pytest.raises(fs.DataError, match="changes must map column names to numbers"):
         card.what_if("A", changes=None)  # type: ignore[arg-type]
+
+
+GUARD_RULES = {"ruleset": "g", "entity": "branch", "fields": {"rate": {"max": 100}},
+               "dimensions": [{"id": "d", "weight": 1, "indicators": [
+                   {"id": "i", "points": 10, "evaluate": {"kind": "odd", "input": "rate"}}]}],
+               "vetoes": [{"id": "v", "when": {"kind": "odd_flag", "input": "rate"},
+                           "effect": {"max_stars": 1}}],
+               "ratings": [{"stars": 2, "min": 90}, {"stars": 1, "min": 10}]}
+
+
+def odd_plugins(inverse: Any, describe: Any) -> list[fs.Evaluator[Any]]:
+    class Input(fs.Params):
+        input: fs.Column
+
+    class Odd(fs.Evaluator[Input]):
+        name = "odd"
+        Params = Input
+
+        def evaluate(self, columns: Any, params: Input, context: fs.Context) -> Any:
+            return columns[params.input] / 100.0
+
+        def inverse(self, params: Input, attainment: float, inputs: Any) -> Any:
+            return inverse(params, attainment)
+
+    class OddFlag(fs.Evaluator[Input]):
+        name = "odd_flag"
+        Params = Input
+
+        def evaluate(self, columns: Any, params: Input, context: fs.Context) -> Any:
+            return (columns[params.input] < 50).astype(float)
+
+        def describe(self, params: Input, inputs: Any) -> Any:
+            return describe(params, inputs)
+
+    return [Odd(), OddFlag()]
+
+
+def test_a_plugins_describe_and_inverse_are_its_words_and_values() -> None:
+    plugins = odd_plugins(lambda p, a: {p.input: a * 100.0},
+                          lambda p, inputs: f"{p.input} below half ({inputs[p.input]:g})")
+    why = fs.score(GUARD_RULES, {"branch": ["A"], "rate": [40.0]}, plugins=plugins).explain("A")
+    assert why.veto_reasons == {"v": "rate below half (40)"}
+    assert why.path == []  # capped at one star by the veto: no next star
+    why = fs.score(GUARD_RULES, {"branch": ["A"], "rate": [60.0]}, plugins=plugins).explain("A")
+    assert [(s.indicator, s.inputs) for s in why.path] == [("i", {"rate": pytest.approx(89.995)})]
+
+
+@pytest.mark.parametrize(("inverse", "describe", "message"), [
+    (lambda p, a: {p.input: "a lot"}, lambda p, i: None, r"inverse\(\) must return None or a mapping"),
+    (lambda p, a: {"elsewhere": 1.0}, lambda p, i: None, r"inverse\(\) must return None or a mapping"),
+    (lambda p, a: 1 / 0, lambda p, i: None, r"inverse\(\) raised ZeroDivisionError"),
+    (lambda p, a: None, lambda p, i: 1 / 0, r"describe\(\) raised ZeroDivisionError"),
+    (lambda p, a: None, lambda p, i: 42, r"describe\(\) must return None or text"),
+])
+def test_a_misbehaving_describe_or_inverse_is_a_plugin_error(inverse: Any, describe: Any,
+                                                             message: str) -> None:
+    card = fs.score(GUARD_RULES, {"branch": ["A", "B"], "rate": [60.0, 40.0]},
+                    plugins=odd_plugins(inverse, describe))
+    with pytest.raises(fs.PluginError, match=message) as info:
+        card.explain("A" if "inverse" in message else "B")
+    assert info.value.evaluator in ("odd", "odd_flag")
+
+
+def test_a_what_if_value_must_pass_the_declared_field_checks() -> None:
+    plugins = odd_plugins(lambda p, a: None, lambda p, i: None)
+    card = fs.score(GUARD_RULES, {"branch": ["A"], "rate": [60.0]}, plugins=plugins)
+    with pytest.raises(fs.DataError) as info:
+        card.what_if("A", changes={"rate": 500.0})
+    assert [(p.column, p.message) for p in info.value.problems] == [("rate", "must be <= 100")]
+    assert card.what_if("A", changes={"rate": 95.0}).after.total == 95.0

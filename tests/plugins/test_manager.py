@@ -306,3 +306,51 @@ def test_inputs_from_optional_columns_and_a_hint_for_undeclared_reads() -> None:
     assert set(loaded.columns_needed()) == {"x", "y", "z"}
     with pytest.raises(fs.PluginError, match=r"may read only its inputs \['x', 'y', 'z'\]"):
         engine.score(loaded, DATA | {"y": [1.0] * 3, "z": [1.0] * 3, "undeclared": [1.0] * 3})
+
+
+def test_an_unhashable_plugin_object_is_registered() -> None:
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Settings:  # a dataclass instance is not hashable
+        share: float = 0.5
+
+        @fs.hookimpl
+        def fortress_score_evaluators(self) -> list[fs.Evaluator[Any]]:
+            share = self.share
+
+            @fs.evaluator("settled")
+            def settled(columns, params, context):  # type: ignore[no-untyped-def]
+                return np.full(context.n_rows, share)
+            return [settled]
+
+    engine = fs.Engine(plugins=[Settings()], entry_points=False)
+    assert engine.sources()["settled"] == "object " + repr(Settings())
+    assert [r["total"] for r in engine.score(rules("settled"), DATA).to_records()] == [50.0] * 3
+
+
+def install_package(tmp_path: Any, name: str, entries: str, module: str, source: str) -> None:
+    dist = tmp_path / f"{name.replace('-', '_')}-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[fortress_score]\n{entries}\n")
+    (tmp_path / f"{module}.py").write_text(source)
+
+
+def test_two_packages_may_publish_one_entry_name(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_package(tmp_path, "fs-one", "evaluators = fs_one_plugin", "fs_one_plugin", FAKE_MODULE)
+    install_package(tmp_path, "fs-two", "evaluators = fs_two_plugin", "fs_two_plugin",
+                    FAKE_MODULE.replace('"half"', '"also_half"'))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sources = fs.Engine().sources()
+    assert sources["half"] == "package fs-one 1.0"
+    assert sources["also_half"] == "package fs-two 1.0"
+
+
+def test_one_module_published_under_two_names_is_registered_once(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_package(tmp_path, "fs-twice", "a = fs_twice_plugin\nb = fs_twice_plugin",
+                    "fs_twice_plugin", FAKE_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert fs.Engine().sources()["half"] == "package fs-twice 1.0"

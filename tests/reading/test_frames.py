@@ -181,3 +181,27 @@ def test_pandas_nullable_integer_keys_stay_integers() -> None:
     frame = pd.DataFrame(good())
     frame["branch"] = pd.array([101, 102, 103], dtype="Int64")
     assert [r["entity"] for r in fs.score(RULES, frame).to_records()] == [101, 102, 103]
+
+
+def test_arrow_tables_are_read_by_their_column_names() -> None:
+    pa = pytest.importorskip("pyarrow")
+    data = good()
+    data["twin"] = list(data["rate"])  # the same values as another column: no clash
+    table = pa.table(data)
+    assert fs.score(RULES, table).to_records() == fs.score(RULES, good()).to_records()
+    twice = pa.table([pa.array(v) for v in good().values()] + [pa.array([1.0, 2.0, 3.0])],
+                     names=[*good(), "rate"])
+    with pytest.raises(fs.DataError, match=r"column names must be unique; repeated: \['rate'\]"):
+        fs.score(RULES, twice)
+
+
+def test_date_keys_stay_dates_and_a_missing_one_is_empty() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(good())
+    frame["month"] = pd.to_datetime(["2024-01-01"] * 3)
+    card = fs.score(RULES, frame)
+    assert card.to_records()[0]["period"] == pd.Timestamp("2024-01-01")
+    assert card.explain("A").period == pd.Timestamp("2024-01-01")
+    frame["month"] = pd.to_datetime(["2024-01-01", None, "2024-01-01"])
+    found = problems_of(frame)
+    assert found["month"][0].message == "must have a value in every row"

@@ -107,3 +107,82 @@ def test_normalised_rule_set_round_trips(engine: fs.Engine) -> None:
     assert again == pack and again.digest == pack.digest
     assert pack.columns_needed()["violations"] == ["violations"]
     assert pack.columns_needed()["kpis_total"] == ["red_list_share"]
+
+
+SMALL = {"ruleset": "r", "entity": "branch", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+    {"id": "i", "points": 1, "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}}]}]}
+
+
+def test_any_mapping_is_a_rule_set_as_a_dict_is() -> None:
+    from types import MappingProxyType
+
+    assert fs.RuleSet.model_validate(MappingProxyType(SMALL)) == fs.RuleSet.model_validate(SMALL)
+    assert fs.load_rules(MappingProxyType(SMALL)).digest == fs.load_rules(SMALL).digest
+
+
+def test_every_way_of_building_gives_the_same_placed_problems() -> None:
+    import copy
+
+    bad = copy.deepcopy(SMALL)
+    bad["dimensions"][0]["weight"] = 0
+    bad["dimensions"][0]["indicators"].append(dict(bad["dimensions"][0]["indicators"][0]))
+    found = []
+    for build in (fs.RuleSet.model_validate, lambda d: fs.RuleSet(**d), fs.load_rules,
+                  fs.Engine(entry_points=False).rules_from_mapping):
+        with pytest.raises(fs.RuleFileError) as info:
+            build(bad)
+        found.append([(p.path, p.message) for p in info.value.problems])
+    assert found[0] == [("dimensions[0].weight", "must be greater than 0; got 0"),
+                        ("dimensions[0].indicators[1].id",
+                         "id 'i' is already used by dimensions[0].indicators[0]")]
+    assert all(f == found[0] for f in found)
+
+
+def test_a_plugins_own_error_under_a_pydantic_name_is_a_placed_problem() -> None:
+    from pydantic import model_validator
+    from pydantic_core import PydanticCustomError
+
+    class Picky(fs.Params):
+        input: fs.Column
+
+        @model_validator(mode="after")
+        def _never(self) -> Picky:
+            raise PydanticCustomError("value_error", "is never good enough")
+
+    @fs.evaluator("picky", params=Picky)
+    def picky(columns, params, context):  # type: ignore[no-untyped-def]
+        return columns[params.input]
+
+    data = dict(SMALL, dimensions=[{"id": "d", "weight": 1, "indicators": [
+        {"id": "i", "points": 1, "evaluate": {"kind": "picky", "input": "x"}}]}])
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.Engine(plugins=[picky], entry_points=False).rules_from_mapping(data)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("dimensions[0].indicators[0].evaluate", "is never good enough")]
+
+
+def test_aliased_params_dump_as_the_rule_file_writes_them() -> None:
+    from pydantic import Field
+
+    class Aliased(fs.Params):
+        input: fs.Column = Field(alias="column")
+
+    @fs.evaluator("aliased", params=Aliased)
+    def aliased(columns, params, context):  # type: ignore[no-untyped-def]
+        return columns[params.input]
+
+    engine = fs.Engine(plugins=[aliased], entry_points=False)
+    data = dict(SMALL, dimensions=[{"id": "d", "weight": 1, "indicators": [
+        {"id": "i", "points": 1, "evaluate": {"kind": "aliased", "column": "x"}}]}])
+    rules = engine.rules_from_mapping(data)
+    assert rules.to_dict()["dimensions"][0]["indicators"][0]["evaluate"] == {
+        "kind": "aliased", "column": "x"}
+    assert engine.rules_from_mapping(rules.model_dump(mode="json")) == rules
+
+
+def test_the_schema_keeps_the_id_pattern() -> None:
+    schema = fs.RuleSet.model_json_schema()
+    assert schema["$defs"]["Indicator"]["properties"]["id"]["pattern"] == r"^[^.\s]+$"
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.RuleSet.model_validate(dict(SMALL, dimensions=[dict(SMALL["dimensions"][0], id="a.b")]))
+    assert info.value.problems[0].message.startswith("must be an id without dots or spaces")

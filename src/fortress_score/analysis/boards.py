@@ -1,10 +1,10 @@
-"""Boards (晾晒): the leaderboard and the red and black lists, built from a Scorecard.
+"""Boards (晾晒): the leaderboard and the red and black lists, built from a Result.
 
-A board is a selection of the Scorecard's records put in board order. Each record is the
+A board is a selection of the Result's records put in board order. Each record is the
 dict :meth:`Scorecard.to_records` gives for that row, plus ``"value"`` (the figure the board
 ranks by) and ``"place"`` (the board position, competition-ranked: ties share the best
 place, 1, 2, 2, 4). Places are counted among the rows the board returns, within each
-period; the record's own ``rank`` stays the Scorecard's rank (within period and group).
+period; the record's own ``rank`` stays the scored rank (within period and group).
 
 Choosing, placing and ordering rows is whole-array numpy (masks, one competition-rank
 sort, one ``np.lexsort``); only the records of the rows kept are built one at a time, so
@@ -244,7 +244,7 @@ def chosen_rows(
 
 
 def _period_codes(result: Result, periods: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Each row's period as an int, in :meth:`Scoreresult.periods` order (numbers by value,
+    """Each row's period as an int, in :meth:`Result.periods` order (numbers by value,
     anything else as text); all 0 when the rule set has no period."""
     if result.rules.period is None:
         return np.zeros(periods.shape[0], dtype=np.int64)

@@ -1,6 +1,6 @@
 """The 支部点赞台 ("likes" board): commendations the rule file declares, each with its reason.
 
-Each kind is a whole-array test over the Scorecard (time order from :mod:`history`), so
+Each kind is a whole-array test over the Result (time order from :mod:`.history`), so
 the board of a province costs a few sorts, not a loop per branch.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..keys import key_codes
 from ..rules.model import Commendation
 from ..scoring.groupwise import competition_rank
 from ..scoring.model import round_half_up
@@ -77,7 +78,7 @@ def _earned(result: Result, entry: Commendation, time: TimeOrder | None
         rise = np.where((rise > 0) & (rise >= entry.min_rise), rise, np.nan)
     periods = result.table.period
     assert periods is not None  # time_order refused a card without periods
-    codes = np.unique(periods.astype(str), return_inverse=True)[1].reshape(-1).astype(np.int64)
+    codes, _ = key_codes(periods)
     place = competition_rank(rise, codes, descending=True)
     top = ~np.isnan(place) & (place <= entry.top)
     return top, lambda row: (f"total rose by {rise[row]:g} points since "

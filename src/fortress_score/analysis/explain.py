@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import numpy as np
 
-from ..errors import DataError, Problem, did_you_mean
+from ..errors import DataError, FortressScoreError, PluginError, Problem, did_you_mean
+from ..reading.frames import field_problems
 from ..rules.model import EvaluatorCall
 from ..scoring.model import next_star, round_half_up
 from ..scoring.result import Result
@@ -22,6 +24,8 @@ from ..values import to_scalar
 from .explanation import Explanation, IndicatorLine, Step, WhatIf
 
 __all__ = ["explain_row", "what_if"]
+
+T = TypeVar("T")
 
 
 def explain_row(result: Result, row: int) -> Explanation:
@@ -137,9 +141,35 @@ def _row_inputs(result: Result, call: EvaluatorCall, row: int) -> dict[str, floa
 def _inputs_for(result: Result, call: EvaluatorCall, row: int,
                 attainment: float) -> dict[str, float]:
     """The input values the evaluator says give ``attainment`` in this row (its inverse)."""
-    answer = result.evaluators[call.kind].inverse(call.params, attainment,
-                                                  _row_inputs(result, call, row))
-    return {str(k): float(v) for k, v in answer.items()} if answer else {}
+    evaluator = result.evaluators[call.kind]
+    answer = _asked(result, call.kind, "inverse", lambda: evaluator.inverse(
+        call.params, attainment, _row_inputs(result, call, row)))
+    if answer is None:
+        return {}
+    if not isinstance(answer, Mapping) or not all(
+            column in call.inputs and isinstance(value, numbers.Real)
+            and not isinstance(value, bool) and np.isfinite(float(value))
+            for column, value in answer.items()):
+        raise _plugin_error(result, call.kind, "inverse() must return None or a mapping of "
+                            f"its input columns {list(call.inputs)} to finite numbers; got "
+                            f"{answer!r}")
+    return {str(column): float(value) for column, value in answer.items()}
+
+
+def _asked(result: Result, kind: str, method: str, ask: Callable[[], T]) -> T:
+    """An evaluator's optional answer; a plug-in that raises is named, as in scoring."""
+    try:
+        return ask()
+    except FortressScoreError:
+        raise
+    except Exception as exc:
+        raise _plugin_error(result, kind, f"{method}() raised {type(exc).__name__}: {exc}") from exc
+
+
+def _plugin_error(result: Result, kind: str, what: str) -> PluginError:
+    source = result.provenance.evaluators.get(kind, "?")
+    return PluginError(f"evaluator {kind!r} from {source}, explaining: {what}", evaluator=kind,
+                       source=source)
 
 
 def reported_figure(value: float, precision: int) -> float | None:
@@ -159,7 +189,12 @@ def _why_fired(result: Result, veto: int, row: int) -> str:
                 "sub-periods")
     when = result.rules.vetoes[veto].when
     inputs = _row_inputs(result, when, row)
-    described = result.evaluators[when.kind].describe(when.params, inputs)
+    evaluator = result.evaluators[when.kind]
+    described = _asked(result, when.kind, "describe",
+                       lambda: evaluator.describe(when.params, inputs))
+    if described is not None and not isinstance(described, str):
+        raise _plugin_error(result, when.kind, "describe() must return None or text; got "
+                            f"{type(described).__name__}")
     if described:
         return described
     shown = ", ".join(f"{c}={'empty' if np.isnan(v) else f'{v:g}'}" for c, v in inputs.items())
@@ -196,6 +231,9 @@ def what_if(result: Result, row: int, changes: Mapping[str, float]) -> WhatIf:
             changed[row] = float(value)
             changed.flags.writeable = False
             columns[name] = changed
+            spec = result.rules.fields.get(name)
+            if spec is not None:  # the checks scoring ran on the data, on the new value
+                problems += field_problems(name, spec, changed, result.describe_rows)
     if problems:
         raise DataError(problems)
     after = result.rescore(dataclasses.replace(result.table, columns=columns))

@@ -2,9 +2,11 @@
 
 Built in one function, with no import-time side effects: default modules first (the way
 pytest registers its own plug-ins), then, unless turned off, the ``fortress_score`` entry
-points (pluggy's own loader, so pluggy knows each plug-in's distribution), then the
-caller's ``plugins``. Hooks are called through pluggy; a hook name pluggy does not know
-(a misspelt ``fortress_score_evaluator``) is refused, naming the plug-in.
+points (each registered under its package's name and version, so pluggy's registry
+tells where every plug-in came from), then the caller's ``plugins``. Hooks are called
+through pluggy, one plug-in at a time (a subset caller) so that each evaluator is known
+by its provider; a hook name pluggy does not know (a misspelt
+``fortress_score_evaluator``) is refused, naming the plug-in.
 
 :func:`default_registry` is the one registry kept for the process: built-ins and
 installed entry points, built on first use. Call ``default_registry.cache_clear()`` after
@@ -32,6 +34,8 @@ from .evaluator import Evaluator, Params
 __all__ = ["Registry", "build_registry", "default_registry"]
 
 _HOOK = "fortress_score_evaluators"
+_PACKAGE = "package "
+"""How an entry point's plug-in name starts: ``package fs-meetings 0.1.0 | meetings``."""
 _MUTABLE = (list, dict, set, bytearray)
 
 
@@ -96,10 +100,13 @@ def build_registry(plugins: Iterable[Any] = (), *, entry_points: bool = True) ->
 
 
 def plugin_source(manager: pluggy.PluginManager, plugin: object) -> str:
-    """A plug-in as people name it: its distribution (from pluggy), module or object."""
-    for loaded, dist in manager.list_plugin_distinfo():
-        if loaded is plugin:
-            return f"package {dist.project_name} {dist.version}"
+    """A plug-in as people name it, from pluggy's registry: an entry point is registered
+    under its package's name and version, anything else is its module or object."""
+    name = manager.get_name(plugin)
+    if name is not None and name.startswith(_PACKAGE):
+        return name.partition(" | ")[0]
+    if isinstance(plugin, _Hashable):
+        plugin = plugin.wrapped
     if isinstance(plugin, _EvaluatorPlugin):
         return f"object {plugin.evaluator!r}"
     if isinstance(plugin, ModuleType):
@@ -110,34 +117,26 @@ def plugin_source(manager: pluggy.PluginManager, plugin: object) -> str:
 
 
 def _load_entry_points(manager: pluggy.PluginManager, problems: list[Problem]) -> None:
-    """pluggy's loader, after each entry point is tried on its own: a broken install names
-    itself instead of failing everyone's import, and two packages publishing one name
-    (pluggy would keep the first silently) are both named."""
-    publishers: dict[str, str] = {}
+    """Every ``fortress_score`` entry point, registered under ``package NAME VERSION | entry``
+    so that two packages may use one entry name and pluggy's registry tells each plug-in's
+    package; a broken install names itself instead of failing everyone's import."""
     for dist in metadata.distributions():
         for entry in dist.entry_points:
             if entry.group != hookspecs.PROJECT_NAME:
                 continue
-            package = f"package {dist.metadata['Name']} {dist.version}"
-            earlier = publishers.setdefault(entry.name, package)
-            if earlier.split()[1] != package.split()[1]:
-                problems.append(Problem(
-                    f"entry point {entry.name!r} is published by {earlier} and by {package}; "
-                    "plug-ins are registered by name: uninstall or rename one"))
-                manager.set_blocked(entry.name)
-                continue
+            package = f"{_PACKAGE}{dist.metadata['Name']} {dist.version}"
+            name = f"{package} | {entry.name}"
+            if manager.get_plugin(name) is not None:
+                continue  # one distribution found twice on the path
             try:
-                entry.load()
-            except Exception as exc:  # noqa: BLE001 - a broken install must name itself, not crash everyone
+                plugin = entry.load()
+            except Exception as exc:  # noqa: BLE001 - a broken install must name itself
                 problems.append(Problem(
                     f"entry point {entry.name!r} ({entry.value}) of {package} cannot be loaded: "
                     f"{type(exc).__name__}: {exc}; fix or uninstall it, or use "
                     "Engine(entry_points=False)"))
-                manager.set_blocked(entry.name)
-    try:
-        manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
-    except (ValueError, pluggy.PluginValidationError) as exc:
-        problems.append(Problem(f"cannot register an entry-point plug-in: {exc}"))
+                continue
+            _register(manager, plugin, problems, name=name)
 
 
 def _as_plugin(given: Any, problems: list[Problem]) -> Any:
@@ -157,15 +156,20 @@ def _as_plugin(given: Any, problems: list[Problem]) -> Any:
             return None
     if isinstance(given, Evaluator):
         return _EvaluatorPlugin(given)
+    try:
+        hash(given)
+    except TypeError:  # pluggy keeps plug-ins in sets: a dataclass instance, say
+        return _Hashable(given)
     return given
 
 
-def _register(manager: pluggy.PluginManager, plugin: Any, problems: list[Problem]) -> None:
+def _register(manager: pluggy.PluginManager, plugin: Any, problems: list[Problem],
+              name: str | None = None) -> None:
     if manager.is_registered(plugin):
         return  # e.g. a module passed in `plugins` that its entry point already brought
-    source = plugin_source(manager, plugin)
+    source = name.partition(" | ")[0] if name else plugin_source(manager, plugin)
     try:
-        manager.register(plugin)
+        manager.register(plugin, name=name)
     except (ValueError, pluggy.PluginValidationError) as exc:
         problems.append(Problem(f"cannot register plug-in {source}: {exc}"))
         return
@@ -200,7 +204,8 @@ def _collect(manager: pluggy.PluginManager) -> tuple[dict[str, Evaluator[Any]], 
     providers: dict[str, object] = {}
     problems: list[Problem] = []
     named: set[str] = set()  # the evaluators the problems are about
-    plugins = [impl.plugin for impl in manager.hook.fortress_score_evaluators.get_hookimpls()]
+    plugins = [impl.plugin for impl in manager.hook.fortress_score_evaluators.get_hookimpls()
+               if not (impl.wrapper or impl.hookwrapper)]  # a wrapper provides nothing
     for plugin in reversed(plugins):  # the order pluggy calls them in
         source = plugin_source(manager, plugin)
         alone = manager.subset_hook_caller(
@@ -256,12 +261,15 @@ def _mutable_default(model: type[BaseModel], seen: frozenset[type] = frozenset()
     in place and so shared between rule sets; None when every default is immutable."""
     for name, field in model.model_fields.items():
         where = f"{model.__qualname__}.{name}"
-        if field.default_factory is not None:
-            return (f"{where} has a default_factory; defaults must be immutable (a tuple or "
-                    "None, never a list or dict made afresh)")
-        if isinstance(field.default, _MUTABLE):
-            return (f"{where} defaults to a {type(field.default).__name__}, which can be "
-                    "changed in place; use a tuple or None")
+        try:
+            default = field.get_default(call_default_factory=True, validated_data={})
+        except Exception:  # noqa: BLE001 - a factory that needs other fields: not a container
+            default = None
+        if isinstance(default, _MUTABLE):
+            made = "makes" if field.default_factory is not None else "defaults to"
+            return (f"{where} {made} a {type(default).__name__}, which can change in place "
+                    "though the params are frozen (a default is shared by every rule that "
+                    "leaves it out); default it to None and read None as empty")
         for inner in _models_in(field.annotation):
             if inner not in seen:
                 found = _mutable_default(inner, seen | {model})
@@ -274,6 +282,23 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
+
+
+class _Hashable:
+    """Holds an unhashable plug-in object (a dataclass instance) so pluggy can register
+    it: its hook implementations are the object's own bound methods."""
+
+    def __init__(self, wrapped: object) -> None:
+        self.wrapped = wrapped
+
+    def __dir__(self) -> list[str]:
+        return dir(self.wrapped)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.wrapped, name)
+
+    def __repr__(self) -> str:
+        return repr(self.wrapped)
 
 
 class _EvaluatorPlugin:

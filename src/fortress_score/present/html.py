@@ -11,7 +11,7 @@ __all__ = ["board_html"]
 
 
 def board_html(result: Result, summary: str = "", top: int = 60) -> str:
-    """The notebook view of a Scorecard: its latest period by peer group and rank (the
+    """The notebook view of a Result: its latest period by peer group and rank (the
     card's own ranks), with stars, total, dimensions and vetoes; the first ``top`` rows."""
     rules = result.rules
     period = result.periods()[-1] if rules.period is not None else None

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import narwhals as nw
+import narwhals.stable.v2 as nw
 import numpy as np
 import numpy.typing as npt
 from narwhals.exceptions import DuplicateError
@@ -26,7 +26,7 @@ from ..plugins.evaluator import FloatArray
 from ..rules.model import FieldSpec, RuleSet
 from ..values import is_empty
 
-__all__ = ["Table", "read_table"]
+__all__ = ["Table", "field_problems", "read_table"]
 
 RowsText = Callable[[npt.NDArray[np.bool_]], tuple[str, ...]]
 
@@ -94,7 +94,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     for name, spec in rules.fields.items():
         if name in needed:
             if name in columns:
-                problems.extend(_field_problems(name, spec, columns[name], rows_text))
+                problems.extend(field_problems(name, spec, columns[name], rows_text))
             continue  # else already reported missing or unreadable
         given = raw.get(name)
         if given is None:
@@ -103,7 +103,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
         elif spec.type != "str":
             numbers = _numbers(name, given, rows_text, problems)
             if numbers is not None:
-                problems.extend(_field_problems(name, spec, numbers, rows_text))
+                problems.extend(field_problems(name, spec, numbers, rows_text))
 
     if entity is not None and not problems:
         repeated = duplicated(entity, period)
@@ -130,9 +130,10 @@ def _numbers(
     return numbers
 
 
-def _field_problems(
+def field_problems(
     name: str, spec: FieldSpec, numbers: FloatArray, rows_text: RowsText
 ) -> list[Problem]:
+    """What a declared field's checks (empty, min, max, int, bool) find in ``numbers``."""
     problems = []
     empty = np.isnan(numbers)
     if not spec.optional and empty.any():
@@ -175,15 +176,15 @@ class _RawColumns:
     def of(cls, data: Any) -> _RawColumns:
         try:
             frame = nw.from_native(data, eager_only=True, pass_through=True)
-        except DuplicateError:
-            frame = None
-        if frame is None or isinstance(frame, nw.DataFrame):  # pandas, polars, pyarrow, ...
-            names = [str(c) for c in data.columns]
-            repeated = sorted({n for n in names if names.count(n) > 1})
-            if repeated:
-                raise DataError(Problem(f"column names must be unique; repeated: {repeated}"))
-            assert frame is not None
+        except DuplicateError:  # narwhals refuses repeated names: say which
+            names = getattr(data, "column_names", None) or list(data.columns)
+            raise DataError(Problem(f"column names must be unique; repeated: "
+                                    f"{_repeated([str(n) for n in names])}")) from None
+        if isinstance(frame, nw.DataFrame):  # pandas, polars, pyarrow, modin, ... and subclasses
             labels = {str(c): c for c in frame.columns}
+            if len(labels) != len(frame.columns):  # 1 and "1" are one name to a rule file
+                raise DataError(Problem(f"column names must be unique; repeated: "
+                                        f"{_repeated([str(c) for c in frame.columns])}"))
             return cls(lambda n, key: _frame_column(frame.get_column(labels[n]), key), labels,
                        len(frame))
         if isinstance(data, Mapping):
@@ -227,9 +228,18 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
     return array
 
 
+def _repeated(names: list[str]) -> list[str]:
+    return sorted({name for name in names if names.count(name) > 1})
+
+
 def _frame_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
     """A frame's column as numpy: numbers as float64 (NaN where null), keys as given
-    (entity codes 101, 102 in a nullable integer column stay 101, 102)."""
+    (entity codes 101, 102 in a nullable integer column stay 101, 102; dates stay dates,
+    a missing one empty)."""
+    if series.dtype.is_temporal():
+        values = np.empty(len(series), dtype=object)
+        values[:] = series.to_list()
+        return values
     values = series.to_numpy()
     if key and series.dtype.is_integer() and values.dtype.kind == "f":
         nulls = series.is_null().to_numpy()

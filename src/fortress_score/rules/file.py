@@ -11,7 +11,6 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -301,8 +300,3 @@ class _YamlBuilder:
 
 def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def source_from_mapping(data: Mapping[str, Any]) -> RuleSource:
-    """A rule set given as a Python mapping (already parsed), with no file or lines."""
-    return RuleSource(dict(data))

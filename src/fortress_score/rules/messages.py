@@ -75,7 +75,10 @@ def describe(error: ErrorDetails) -> str:
     template = _EXPECTED.get(kind)
     if template is None:
         return f"is not valid ({kind.replace('_', ' ')})" + _got(got)
-    message = template(error.get("ctx") or {})
+    try:
+        message = template(error.get("ctx") or {})
+    except KeyError:  # a plug-in's own error under a pydantic name, without its context
+        return error["msg"]
     if kind not in _GOT_ALREADY:
         message += _got(got)
     if kind == "literal_error" and isinstance(got, str):
@@ -99,7 +102,11 @@ def as_details(error: ErrorDetails) -> InitErrorDetails:
         details = InitErrorDetails(type=kind, loc=error["loc"], input=error.get("input"))
         if "ctx" in error:
             details["ctx"] = error["ctx"]
-        return details
+        try:
+            ValidationError.from_exception_data("check", [details])
+            return details
+        except (KeyError, TypeError):  # a plug-in's own error under a pydantic name
+            pass
     return InitErrorDetails(type=PydanticCustomError(kind, error["msg"]), loc=error["loc"],
                             input=error.get("input"))
 

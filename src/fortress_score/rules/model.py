@@ -30,6 +30,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     model_serializer,
     model_validator,
 )
@@ -70,7 +71,10 @@ def _plain_id(value: str) -> str:
     return value
 
 
-RuleId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_plain_id)]
+RULE_ID_PATTERN = r"^[^.\s]+$"
+
+RuleId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_plain_id),
+                   WithJsonSchema({"type": "string", "minLength": 1, "pattern": RULE_ID_PATTERN})]
 """An id: non-empty, no dots or spaces (ids become column names such as indicators.<id>)."""
 
 
@@ -87,6 +91,17 @@ def evaluators_in(info: ValidationInfo | _Context | None) -> Evaluators:
     if isinstance(context, Mapping) and isinstance(context.get("evaluators"), Mapping):
         return context["evaluators"]  # type: ignore[no-any-return]
     return default_registry().evaluators
+
+
+def _plain(value: Any) -> Any:
+    """Mappings, sequences and models (a RuleSet built from parts) as plain data."""
+    if isinstance(value, BaseModel):
+        return to_jsonable_python(value)
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
 
 
 class _Model(BaseModel):
@@ -130,7 +145,8 @@ class EvaluatorCall(_Model):
             return value
         if not isinstance(value, Mapping):
             raise PydanticCustomError(
-                "fs_evaluate_table", "must be a table with a 'kind' and its parameters")
+                "fs_evaluate_table",
+                f"must be a table with a 'kind' and its parameters; got {value!r}")
         evaluators = evaluators_in(info)
         kind = value.get("kind")
         if not isinstance(kind, str) or kind not in evaluators:
@@ -171,7 +187,7 @@ class EvaluatorCall(_Model):
 
     @model_serializer(mode="plain")
     def _as_table(self, info: SerializationInfo) -> dict[str, Any]:
-        params = self.params.model_dump(mode=info.mode, by_alias=bool(info.by_alias))
+        params = self.params.model_dump(mode=info.mode, by_alias=True)  # as a file writes it
         return {"kind": self.kind, **params}
 
 
@@ -310,6 +326,12 @@ class RuleSet(_Model):
         return cls.from_source(RuleSource(obj), context=context, **options)
 
     @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *,
+                            context: Any | None = None, **options: Any) -> RuleSet:
+        """Validate a JSON document; :class:`RuleFileError` on any problem."""
+        return cls.from_source(RuleSource(json.loads(json_data)), context=context, **options)
+
+    @classmethod
     def from_source(cls, source: RuleSource, *, context: Any | None = None,
                     **options: Any) -> RuleSet:
         """Validate a rule file's content, placing each problem at its line and column."""
@@ -326,10 +348,11 @@ class RuleSet(_Model):
         """The model's own checks, then the checks across fields, all problems together."""
         if not isinstance(data, Mapping):
             return handler(data)  # a RuleSet passes as it is; anything else is refused
+        data = dict(data)  # any mapping, as a dict: the model's own checks take dicts
         found = [
             InitErrorDetails(type=PydanticCustomError("fs_rule_check", message), loc=loc,
                              input=None)
-            for loc, message in cross_check(to_jsonable_python(data, fallback=repr))
+            for loc, message in cross_check(_plain(data))
         ]
         try:
             rules = handler(data)

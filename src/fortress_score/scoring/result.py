@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DataError, PeriodError, Problem
-from ..keys import describe_rows
+from ..keys import describe_rows, matching
 from ..plugins.evaluator import Evaluator
 from ..reading.frames import Table
 from ..rules.model import RuleSet
@@ -131,11 +131,8 @@ class Result:
         periods = self.period_text[matches]
         if period is None:
             period = next(p for p in reversed(self.periods()) if str(p) in periods)
-        values = self.table.period[matches] if self.table.period is not None else periods
-        if values.dtype.kind in "iuf" and isinstance(period, int | float):
-            chosen = matches[values == period]  # 202402 finds 202402.0
-        else:
-            chosen = matches[periods == str(period)]
+        assert self.table.period is not None
+        chosen = matches[matching(self.table.period[matches], period)]  # 202402 finds 202402.0
         if chosen.size == 0:
             raise PeriodError(Problem(
                 f"entity {entity!r} has no row for period {period!r} "
