@@ -146,6 +146,13 @@ def column_fields(params: BaseModel) -> list[str]:
     return names
 
 
+def models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a type holds: itself, or inside ``list[X]``, ``X | None``, ..."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in models_in(arg)]
+
+
 def _marks_columns(annotation: Any, metadata: Any = ()) -> bool:
     """Whether a type is Column, or holds Column anywhere inside (Optional, list, dict)."""
     if any(isinstance(m, _ColumnMark) for m in (*metadata, *getattr(annotation, "__metadata__", ()))):

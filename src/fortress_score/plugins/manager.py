@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from ..errors import PluginError, Problem, did_you_mean
 from ..evaluators import DEFAULT_PLUGINS
 from . import hookspecs
-from .evaluator import Evaluator, Params
+from .evaluator import Evaluator, Params, models_in
 
 __all__ = ["Registry", "build_registry", "default_registry"]
 
@@ -270,18 +270,12 @@ def _mutable_default(model: type[BaseModel], seen: frozenset[type] = frozenset()
             return (f"{where} {made} a {type(default).__name__}, which can change in place "
                     "though the params are frozen (a default is shared by every rule that "
                     "leaves it out); default it to None and read None as empty")
-        for inner in _models_in(field.annotation):
+        for inner in models_in(field.annotation):
             if inner not in seen:
                 found = _mutable_default(inner, seen | {model})
                 if found:
                     return found
     return None
-
-
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for arg in getattr(annotation, "__args__", ()) for m in _models_in(arg)]
 
 
 class _Hashable:

@@ -17,6 +17,7 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 
 from ..errors import Problem, RuleFileError, did_you_mean
+from ..plugins.evaluator import models_in
 from .file import Loc, RuleSource
 
 __all__ = ["as_details", "describe", "rule_file_error"]
@@ -156,7 +157,7 @@ def _allowed_keys(loc: Loc, data: Any, root: type[BaseModel], call_model: type[B
         if isinstance(part, int):
             continue
         field = model.model_fields.get(part) if model is not None else None
-        model = _model_in(field.annotation) if field is not None else None
+        model = next(iter(models_in(field.annotation)), None) if field is not None else None
         in_call = model is call_model
         if in_call:
             kind = node.get("kind") if isinstance(node, Mapping) else None
@@ -168,14 +169,3 @@ def _allowed_keys(loc: Loc, data: Any, root: type[BaseModel], call_model: type[B
             return []
     assert model is not None
     return ["kind", *model.model_fields] if in_call else list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The BaseModel class inside ``list[X]``, ``dict[str, X]``, ``X | None``; else None."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None

@@ -24,6 +24,7 @@ from ..keys import describe_rows, matching
 from ..plugins.evaluator import Evaluator
 from ..reading.frames import Table
 from ..rules.model import RuleSet
+from ..values import to_python
 from .model import Figures
 
 __all__ = ["HasResult", "Provenance", "Result", "result_of"]
@@ -103,10 +104,10 @@ class Result:
         if period is None:
             return []
         if period.dtype.kind in "iuf":
-            return list(np.unique(period).tolist())
+            return to_python(np.unique(period))
         assert self.period_text is not None
         _, first = np.unique(self.period_text, return_index=True)
-        return [period[i] for i in first]
+        return to_python(period[first])
 
     def describe_rows(self, mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
         """``row 3 (branch=A, month=2024-01)`` for the first few rows ``mask`` selects."""
