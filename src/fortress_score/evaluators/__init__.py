@@ -1,23 +1,7 @@
 """The built-in evaluators, one module each, registered as default plug-ins.
 
-Each module imports ``hookimpl`` and ``Evaluator`` the way a third-party package does and
-returns its evaluator from the one hook; :data:`DEFAULT_PLUGINS` lists them for the engine.
+Each module imports ``hookimpl`` and ``Evaluator`` from the public API, the way a
+third-party package does, and returns its evaluator from the one hook; the plug-in manager
+names them by module (``fortress_score.plugins.manager.DEFAULT_PLUGINS``), as pytest names
+its own default plug-ins.
 """
-
-from __future__ import annotations
-
-DEFAULT_PLUGINS: tuple[str, ...] = tuple(
-    f"{__name__}.{module}"
-    for module in (
-        "target",
-        "growth",
-        "bands",
-        "ratio",
-        "checklist",
-        "per_event",
-        "survey",
-        "rank",
-        "minmax",
-        "threshold",
-    )
-)

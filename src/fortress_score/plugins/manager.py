@@ -27,11 +27,17 @@ import pluggy
 from pydantic import BaseModel
 
 from ..errors import PluginError, Problem, did_you_mean
-from ..evaluators import DEFAULT_PLUGINS
 from . import hookspecs
 from .evaluator import Evaluator, Params, models_in
 
 __all__ = ["Registry", "build_registry", "default_registry"]
+
+DEFAULT_PLUGINS: tuple[str, ...] = tuple(
+    f"fortress_score.evaluators.{module}"
+    for module in ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey",
+                   "rank", "minmax", "threshold")
+)
+"""The built-in evaluator modules, imported by name and registered like any plug-in."""
 
 _HOOK = "fortress_score_evaluators"
 _PACKAGE = "package "
