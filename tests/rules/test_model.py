@@ -186,3 +186,17 @@ def test_the_schema_keeps_the_id_pattern() -> None:
     with pytest.raises(fs.RuleFileError) as info:
         fs.RuleSet.model_validate(dict(SMALL, dimensions=[dict(SMALL["dimensions"][0], id="a.b")]))
     assert info.value.problems[0].message.startswith("must be an id without dots or spaces")
+
+
+def test_json_text_validates_as_the_mapping_does() -> None:
+    import json
+
+    rules = fs.RuleSet.model_validate(SMALL)
+    assert fs.RuleSet.model_validate_json(json.dumps(SMALL)) == rules
+    assert fs.RuleSet.model_validate_json(rules.model_dump_json()) == rules
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.RuleSet.model_validate_json('{"ruleset": "r"')
+    assert info.value.problems[0].line == 1 and "not valid JSON" in info.value.problems[0].message
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.RuleSet.model_validate_json(json.dumps(dict(SMALL, scale=-1)))
+    assert [p.path for p in info.value.problems] == ["scale"]

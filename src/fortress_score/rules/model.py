@@ -36,7 +36,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
-from ..errors import PluginError, did_you_mean
+from ..errors import PluginError, Problem, RuleFileError, did_you_mean
 from ..plugins.evaluator import Column, Evaluator
 from ..plugins.manager import default_registry
 from . import messages
@@ -78,16 +78,8 @@ RuleId = Annotated[str, StringConstraints(min_length=1), AfterValidator(_plain_i
 """An id: non-empty, no dots or spaces (ids become column names such as indicators.<id>)."""
 
 
-class _Context:
-    """The part of pydantic's ValidationInfo that :func:`evaluators_in` reads."""
-
-    def __init__(self, context: Any) -> None:
-        self.context = context
-
-
-def evaluators_in(info: ValidationInfo | _Context | None) -> Evaluators:
+def evaluators_in(context: Any) -> Evaluators:
     """The evaluators a validation checks against: the context's, else the default registry's."""
-    context = info.context if info is not None else None
     if isinstance(context, Mapping) and isinstance(context.get("evaluators"), Mapping):
         return context["evaluators"]  # type: ignore[no-any-return]
     return default_registry().evaluators
@@ -147,7 +139,7 @@ class EvaluatorCall(_Model):
             raise PydanticCustomError(
                 "fs_evaluate_table",
                 f"must be a table with a 'kind' and its parameters; got {value!r}")
-        evaluators = evaluators_in(info)
+        evaluators = evaluators_in(info.context)
         kind = value.get("kind")
         if not isinstance(kind, str) or kind not in evaluators:
             got = "nothing" if kind is None else repr(kind)
@@ -329,7 +321,12 @@ class RuleSet(_Model):
     def model_validate_json(cls, json_data: str | bytes | bytearray, *,
                             context: Any | None = None, **options: Any) -> RuleSet:
         """Validate a JSON document; :class:`RuleFileError` on any problem."""
-        return cls.from_source(RuleSource(json.loads(json_data)), context=context, **options)
+        try:
+            data = json.loads(json_data)
+        except json.JSONDecodeError as exc:
+            raise RuleFileError(Problem(f"not valid JSON: {exc.msg}", line=exc.lineno,
+                                        col=exc.colno)) from None
+        return cls.from_source(RuleSource(data), context=context, **options)
 
     @classmethod
     def from_source(cls, source: RuleSource, *, context: Any | None = None,
@@ -338,7 +335,7 @@ class RuleSet(_Model):
         try:
             return super().model_validate(source.data, context=context, **options)
         except ValidationError as exc:
-            evaluators = evaluators_in(_Context(context))
+            evaluators = evaluators_in(context)
             raise messages.rule_file_error(exc, source, RuleSet, EvaluatorCall,
                                            evaluators) from None
 
