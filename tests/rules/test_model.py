@@ -200,3 +200,14 @@ def test_json_text_validates_as_the_mapping_does() -> None:
     with pytest.raises(fs.RuleFileError) as info:
         fs.RuleSet.model_validate_json(json.dumps(dict(SMALL, scale=-1)))
     assert [p.path for p in info.value.problems] == ["scale"]
+
+
+def test_a_copy_with_changes_is_checked_as_a_whole() -> None:
+    rules = fs.RuleSet.model_validate(SMALL)
+    assert rules.model_copy(update={"title": "新"}).title == "新"
+    assert rules.model_copy(update={"scale": 50.0}).digest != rules.digest
+    twice = [*rules.dimensions, rules.dimensions[0]]
+    with pytest.raises(fs.RuleFileError) as info:
+        rules.model_copy(update={"dimensions": twice})
+    assert {p.path for p in info.value.problems} == {"dimensions[1].id",
+                                                     "dimensions[1].indicators[0].id"}

@@ -339,6 +339,14 @@ class RuleSet(_Model):
             raise messages.rule_file_error(exc, source, RuleSet, EvaluatorCall,
                                            evaluators) from None
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> RuleSet:
+        """A copy; with ``update``, a new rule set validated as a whole (pydantic's own
+        copy would skip every check and keep the old digest)."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return type(self).model_validate({**self.model_dump(), **update})
+
     @model_validator(mode="wrap")
     @classmethod
     def _checked_as_a_whole(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
