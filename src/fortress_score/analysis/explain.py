@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import DataError, FortressScoreError, PluginError, Problem, did_you_mean
-from ..reading.frames import field_problems
+from ..reading.frames import field_problems, read_only
 from ..rules.model import EvaluatorCall
 from ..scoring.model import next_star, round_half_up
 from ..scoring.result import Result
@@ -160,9 +160,9 @@ def _asked(result: Result, kind: str, method: str, ask: Callable[[], T]) -> T:
     """An evaluator's optional answer; a plug-in that raises is named, as in scoring."""
     try:
         return ask()
-    except FortressScoreError:
+    except (FortressScoreError, KeyboardInterrupt):
         raise
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit too: a plug-in never ends the caller's run
         raise _plugin_error(result, kind, f"{method}() raised {type(exc).__name__}: {exc}") from exc
 
 
@@ -229,8 +229,7 @@ def what_if(result: Result, row: int, changes: Mapping[str, float]) -> WhatIf:
         else:
             changed = columns[name].copy()
             changed[row] = float(value)
-            changed.flags.writeable = False
-            columns[name] = changed
+            columns[name] = changed = read_only(changed)
             spec = result.rules.fields.get(name)
             if spec is not None:  # the checks scoring ran on the data, on the new value
                 problems += field_problems(name, spec, changed, result.describe_rows)

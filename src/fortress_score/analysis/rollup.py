@@ -19,7 +19,7 @@ import numpy.typing as npt
 from ..errors import PeriodError, Problem
 from ..keys import key_codes, population_codes
 from ..plugins.evaluator import FloatArray
-from ..reading.frames import Table
+from ..reading.frames import Table, read_only
 from ..scoring.model import Figures, decide
 from ..scoring.result import Result
 from .periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
@@ -122,9 +122,7 @@ def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep")
     )
     columns = {}
     for name, values in table.columns.items():
-        rolled = mean(values)
-        rolled.flags.writeable = False
-        columns[name] = rolled
+        columns[name] = read_only(mean(values))
     rolled_table = Table(kept.shape[0], table.entity[last], periods, group, columns,
                          populations, n_populations)
     return dataclasses.replace(result, table=rolled_table, figures=figures, rescore=None,

@@ -221,7 +221,9 @@ def _collect(manager: pluggy.PluginManager) -> tuple[dict[str, Evaluator[Any]], 
             provided = results[0] if results else None
             if isinstance(provided, Iterable) and not isinstance(provided, str | bytes):
                 provided = list(provided)  # a generator runs here, inside the guard
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit too: name the plug-in
             raise PluginError(f"plug-in {source}: {_HOOK}() raised {type(exc).__name__}: {exc}",
                               source=source) from exc
         if not isinstance(provided, list):

@@ -26,7 +26,7 @@ from ..plugins.evaluator import FloatArray
 from ..rules.model import FieldSpec, RuleSet
 from ..values import is_empty
 
-__all__ = ["Table", "field_problems", "read_table"]
+__all__ = ["Table", "field_problems", "read_only", "read_table"]
 
 RowsText = Callable[[npt.NDArray[np.bool_]], tuple[str, ...]]
 
@@ -87,9 +87,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
         if infinite.any():
             problems.append(Problem("must be finite; found infinity", column=name,
                                     rows=rows_text(infinite)))
-        view = numbers.view()  # never the caller's array object itself
-        view.flags.writeable = False  # evaluators must not write into the inputs
-        columns[name] = view
+        columns[name] = read_only(numbers)  # evaluators must not write into the inputs
 
     for name, spec in rules.fields.items():
         if name in needed:
@@ -226,6 +224,19 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
         array = np.empty(len(values), dtype=object)  # [1.5, "n/a"] must not become all text
         array[:] = list(values)
     return array
+
+
+def read_only(values: FloatArray) -> FloatArray:
+    """``values`` over a read-only buffer: no one can make it writeable again (numpy lets
+    any view of a writeable array be made writeable), so an evaluator can never write into
+    the caller's data. No copy for a contiguous column."""
+    contiguous = np.ascontiguousarray(values, dtype=np.float64)
+    if contiguous.size == 0:
+        empty = np.empty(0, dtype=np.float64)
+        empty.flags.writeable = False
+        return empty
+    buffer = memoryview(contiguous).toreadonly()  # type: ignore[arg-type]
+    return np.frombuffer(buffer, dtype=np.float64)
 
 
 def _repeated(names: list[str]) -> list[str]:

@@ -64,13 +64,13 @@ class _Runner:
                           rule=rule_id)
         try:
             values = evaluator.evaluate(columns, call.params, context)
-        except FortressScoreError:
-            raise  # an evaluator's own, deliberate report on the data
+        except (FortressScoreError, KeyboardInterrupt):
+            raise  # an evaluator's own, deliberate report on the data; the user's Ctrl-C
         except KeyError as exc:
             hint = (f"; it may read only its inputs {list(call.inputs)}: type column fields "
                     "fs.Column or declare inputs()") if exc.args and exc.args[0] not in columns else ""
             raise self.error(call.kind, rule_id, f"raised KeyError: {exc}{hint}") from exc
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit too: a plug-in never ends the caller's run
             raise self.error(call.kind, rule_id, f"raised {type(exc).__name__}: {exc}") from exc
         return self.checked(values, call.kind, rule_id)
 
@@ -90,6 +90,10 @@ class _Runner:
         if array.dtype.kind not in "fiub":
             raise self.error(kind, rule_id, f"must return a numeric array; got "
                              f"{type(values).__name__} of dtype {array.dtype}")
+        if array.dtype.kind != "f":  # attainment is a share: an integer array has lost it
+            raise self.error(kind, rule_id, f"must return float attainment (float64); got "
+                             f"dtype {array.dtype}: divide as floats, or .astype(float) where "
+                             "0 and 1 are meant")
         if array.shape != (n_rows,):
             got = f"{array.shape[0]} values" if array.ndim == 1 else f"shape {array.shape}"
             raise self.error(kind, rule_id, f"returned {got} for {n_rows} rows")
