@@ -63,3 +63,29 @@ def test_key_columns_differ_and_references_exist() -> None:
 
 def test_malformed_parts_are_skipped_not_crashed_on() -> None:
     assert found({"dimensions": "x", "ratings": [1, None], "vetoes": [{"effect": 3}]}) == {}
+
+
+def test_nan_and_infinity_are_refused_anywhere() -> None:
+    data = rules(scale=float("nan"))
+    data["dimensions"][0]["indicators"][0]["evaluate"] = {"kind": "x", "deep": [1.0, float("-inf")]}
+    assert found(data) == {"scale": "must be a finite number; got nan",
+                           "dimensions.0.indicators.0.evaluate.deep.1":
+                           "must be a finite number; got -inf"}
+
+
+def test_ids_are_compared_after_nfkc() -> None:
+    data = rules()
+    data["dimensions"][0]["indicators"][1]["id"] = "ａ"  # full-width a
+    assert found(data) == {"dimensions.0.indicators.1.id":
+                           "id 'a' is already used by dimensions[0].indicators[0]"}
+
+
+def test_lookalike_scripts_are_named() -> None:
+    from fortress_score.rules.crosscheck import mixed_scripts
+
+    assert mixed_scripts("line_loss") is None and mixed_scripts("线损_loss") is None
+    assert mixed_scripts("линия") is None  # one script is fine
+    message = mixed_scripts("line_lоss")  # a Cyrillic о
+    assert message is not None and "Latin and Cyrillic" in message
+    assert "CYRILLIC SMALL LETTER O" in message
+    assert "Greek" in (mixed_scripts("αlpha") or "")

@@ -211,3 +211,28 @@ def test_a_copy_with_changes_is_checked_as_a_whole() -> None:
         rules.model_copy(update={"dimensions": twice})
     assert {p.path for p in info.value.problems} == {"dimensions[1].id",
                                                      "dimensions[1].indicators[0].id"}
+
+
+def test_a_plugin_that_allows_nan_still_gets_none_from_a_rule_file() -> None:
+    from pydantic import ConfigDict
+
+    class Loose(fs.Params):
+        model_config = ConfigDict(allow_inf_nan=True)
+        input: fs.Column
+        scale: float = 1.0
+
+    @fs.evaluator("loose", params=Loose)
+    def loose(columns, params, context):  # type: ignore[no-untyped-def]
+        return columns[params.input]
+
+    data = dict(SMALL, dimensions=[{"id": "d", "weight": 1, "indicators": [
+        {"id": "i", "points": 1, "evaluate": {"kind": "loose", "input": "x", "scale": float("inf")}}]}])
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.Engine(plugins=[loose], entry_points=False).rules_from_mapping(data)
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("dimensions[0].indicators[0].evaluate.scale", "must be a finite number; got inf")]
+
+
+def test_ids_are_kept_nfkc_normalised() -> None:
+    data = dict(SMALL, dimensions=[dict(SMALL["dimensions"][0], id="ｄｉｍ")])
+    assert fs.RuleSet.model_validate(data).dimensions[0].id == "dim"

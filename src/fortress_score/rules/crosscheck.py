@@ -6,13 +6,51 @@ file with an invalid field still gets its cross-field problems reported with the
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import did_you_mean
 from .file import Loc, format_path
 
-__all__ = ["cross_check"]
+__all__ = ["cross_check", "mixed_scripts", "normal_id"]
+
+_LOOKALIKE_SCRIPTS = {"CYRILLIC", "GREEK"}
+"""Scripts whose letters look like Latin ones (Cyrillic о, Greek ο): mixing them with
+Latin makes two ids that read the same."""
+
+
+def normal_id(value: str) -> str:
+    """An id as compared and kept: NFKC-normalised (full-width forms become plain ones)."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def mixed_scripts(value: str) -> str | None:
+    """Why an id mixes Latin letters with look-alike ones from another script, or None."""
+    scripts: dict[str, str] = {}
+    for char in value:
+        if char.isalpha():
+            scripts.setdefault(unicodedata.name(char, "?").split()[0], char)
+    lookalike = sorted(_LOOKALIKE_SCRIPTS & set(scripts))
+    if "LATIN" not in scripts or not lookalike:
+        return None
+    char = scripts[lookalike[0]]
+    return (f"mixes Latin and {lookalike[0].title()} letters ({char!r} is "
+            f"{unicodedata.name(char)}), so it can read the same as another id; write it in "
+            "one script")
+
+
+def _non_finite(node: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """NaN or infinity anywhere, plug-in params included, before any model sees them."""
+    if isinstance(node, float) and not math.isfinite(node):
+        yield loc, f"must be a finite number; got {node!r}"
+    elif isinstance(node, Mapping):
+        for key, child in node.items():
+            yield from _non_finite(child, (*loc, key))
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from _non_finite(child, (*loc, i))
 
 
 def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
@@ -31,10 +69,12 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
     rules += [(("adjustments", a), adj) for a, adj in items("adjustments")]
     rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
     rules += [(("commendations", c), entry) for c, entry in items("commendations")]
+    yield from _non_finite(data, ())
     for loc, rule in rules:
         rule_id = rule.get("id")
         if not isinstance(rule_id, str):
             continue
+        rule_id = normal_id(rule_id)  # "ｒａｔｅ" is "rate"
         if rule_id in seen:
             yield (*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}"
         else:

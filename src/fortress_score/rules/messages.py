@@ -139,8 +139,9 @@ def rule_file_error(
             problem = Problem(message, file=source.file, line=problem.line or 1,
                               col=problem.col or 1)
         problems.append(problem)
-    problems.sort(key=lambda p: (p.line or 0))
-    return RuleFileError(problems)
+    unique = list(dict.fromkeys(problems))  # NaN is found by the models and the scan alike
+    unique.sort(key=lambda p: (p.line or 0))
+    return RuleFileError(unique)
 
 
 def _allowed_keys(loc: Loc, data: Any, root: type[BaseModel], call_model: type[BaseModel],
