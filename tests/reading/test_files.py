@@ -36,3 +36,15 @@ def test_csv_shape_problems_are_data_errors(tmp_path) -> None:
     (tmp_path / "twice.csv").write_text("branch,x,x\nA,1,2\n")
     with pytest.raises(fs.DataError, match=r"the header repeats columns \['x'\]"):
         read_data(str(tmp_path / "twice.csv"))
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_javascript_numbers_in_json_are_refused_at_their_place(tmp_path: Path, token: str) -> None:
+    path = tmp_path / "data.json"
+    path.write_text('[{"branch": "A", "rate": 95},\n {"branch": "NaN", "rate": ' + token + "}]\n",
+                    encoding="utf-8")
+    with pytest.raises(fs.DataError) as info:
+        fs.read_data(path)
+    problem = info.value.problems[0]
+    assert (problem.file, problem.line, problem.col) == (str(path), 2, 28)  # the token, not "NaN"
+    assert problem.message.startswith(f"{token} is not JSON")

@@ -205,3 +205,37 @@ def test_date_keys_stay_dates_and_a_missing_one_is_empty() -> None:
     frame["month"] = pd.to_datetime(["2024-01-01", None, "2024-01-01"])
     found = problems_of(frame)
     assert found["month"][0].message == "must have a value in every row"
+
+
+def test_true_and_false_are_numbers_only_in_bool_fields() -> None:
+    pd = pytest.importorskip("pandas")
+    for flags in ([True, False, True], np.array([True, False, True]),
+                  pd.Series([True, False, True])):
+        data = good()
+        data["rate"] = flags  # type: ignore[assignment]
+        found = problems_of(data)
+        assert found["rate"][0].message.startswith("must hold numbers; found true/false")
+    records = [dict(zip(good(), row)) for row in zip(*good().values())]
+    records[1]["events"] = True
+    assert problems_of(records)["events"][0].rows == ("row 1 (branch=B, month=2024-01)",)
+    data = good()
+    data["flag"] = [True, False, None]  # a declared bool field: 1, 0, empty
+    assert fs.score(RULES, data).to_records()[0]["total"] is not None
+
+
+def test_unordered_collections_are_not_columns() -> None:
+    for column in ({99.0, 95.0, 100.0}, frozenset({1.0}), {"a": 1.0}):
+        data = good()
+        data["rate"] = column  # type: ignore[assignment]
+        assert problems_of(data)["rate"][0].message.startswith("must be an ordered sequence")
+
+
+def test_series_are_read_by_label_never_by_position() -> None:
+    pd = pytest.importorskip("pandas")
+    data = {name: pd.Series(values, index=[10, 11, 12]) for name, values in good().items()}
+    shuffled = dict(data, rate=data["rate"].iloc[[2, 0, 1]])  # same labels, other order
+    assert fs.score(RULES, shuffled).to_records() == fs.score(RULES, good()).to_records()
+    other = dict(data, rate=data["rate"].set_axis([0, 1, 2]))
+    assert "hold other labels" in problems_of(other)[None][0].message
+    mixed = dict(shuffled, branch=good()["branch"])  # an unlabelled column cannot follow
+    assert "another order" in problems_of(mixed)[None][0].message

@@ -58,10 +58,15 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> lis
         raise DataError(Problem("data file must be UTF-8", file=path)) from exc
     if suffix == ".json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_refuse_constant)
         except json.JSONDecodeError as exc:
             raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
                                     col=exc.colno)) from exc
+        except _NonStandard as exc:
+            line, col = _place_of(text, exc.token)
+            raise DataError(Problem(
+                f"{exc.token} is not JSON (a JavaScript extension); write null for no value",
+                file=path, line=line, col=col)) from None
         if not isinstance(data, list | dict):
             raise DataError(Problem("JSON data must be a list of records or a mapping of "
                                     "columns", file=path))
@@ -69,6 +74,26 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> lis
     if suffix != ".csv":
         raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
     return _read_csv(text, path, rules)
+
+
+class _NonStandard(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _refuse_constant(token: str) -> Any:
+    """NaN and Infinity are not JSON: Python's reader takes them; a data file may not."""
+    raise _NonStandard(token)
+
+
+def _place_of(text: str, token: str) -> tuple[int | None, int | None]:
+    """Line and column of the first ``token`` outside a string (for the message)."""
+    found = re.search(rf'(?<![\w"]){re.escape(token)}(?![\w"])', text)
+    if found is None:
+        return None, None
+    before = text[: found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
 def _read_csv(text: str, path: str, rules: RuleSet | None) -> list[dict[str, Any]]:

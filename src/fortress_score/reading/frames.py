@@ -18,6 +18,7 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import numpy as np
 import numpy.typing as npt
+from narwhals.dependencies import is_pandas_like_series
 from narwhals.exceptions import DuplicateError
 
 from ..errors import DataError, Problem
@@ -80,7 +81,9 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             problems.append(Problem(f"is missing (needed by {', '.join(readers)}){title}",
                                     column=name))
             continue
-        numbers = _numbers(name, values, rows_text, problems)
+        spec = rules.fields.get(name)
+        numbers = _numbers(name, values, rows_text, problems,
+                           flags=spec is not None and spec.type == "bool")
         if numbers is None:
             continue
         infinite = np.isinf(numbers)
@@ -99,7 +102,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             if not spec.optional:
                 problems.append(Problem("is missing (declared under fields)", column=name))
         elif spec.type != "str":
-            numbers = _numbers(name, given, rows_text, problems)
+            numbers = _numbers(name, given, rows_text, problems, flags=spec.type == "bool")
             if numbers is not None:
                 problems.extend(field_problems(name, spec, numbers, rows_text))
 
@@ -117,12 +120,19 @@ def read_table(data: Any, rules: RuleSet) -> Table:
 
 
 def _numbers(
-    name: str, values: npt.NDArray[Any], rows_text: RowsText, problems: list[Problem]
+    name: str, values: npt.NDArray[Any], rows_text: RowsText, problems: list[Problem],
+    *, flags: bool = False,
 ) -> FloatArray | None:
-    """float64 values of a column, or None after recording why it has none."""
-    numbers, bad, found = _as_float(values)
+    """float64 values of a column, or None after recording why it has none.
+
+    One rule on every path (CSV, JSON, records, mappings, frames): true/false are numbers
+    only in a field declared ``type: bool`` (as 1 and 0).
+    """
+    numbers, bad, found = _as_float(values, flags=flags)
     if bad.any():
-        problems.append(Problem(f"must hold numbers; found {found}", column=name,
+        hint = ("; declare the field `type: bool` to read true/false as 1/0"
+                if "true/false" in found else "")
+        problems.append(Problem(f"must hold numbers; found {found}{hint}", column=name,
                                 rows=rows_text(bad)))
         return None
     return numbers
@@ -186,7 +196,7 @@ class _RawColumns:
             return cls(lambda n, key: _frame_column(frame.get_column(labels[n]), key), labels,
                        len(frame))
         if isinstance(data, Mapping):
-            arrays = {str(k): _as_array(str(k), v) for k, v in data.items()}
+            arrays = {str(k): _as_array(str(k), v) for k, v in _aligned(data).items()}
             lengths = {k: a.shape[0] for k, a in arrays.items()}
             if len(set(lengths.values())) > 1:
                 raise DataError(Problem(f"columns must have one length; got {lengths}"))
@@ -211,16 +221,49 @@ def _field(record: Mapping[Any, Any], name: str) -> Any:
     return next((v for k, v in record.items() if str(k) == name), None)
 
 
+def _aligned(data: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """A mapping of columns whose pandas Series are in one row order: Series holding the
+    same labels in another order are put in the first one's order; Series whose labels
+    differ, or that come with unlabelled columns while their orders differ, are refused
+    (read by position they would attach scores to the wrong branches)."""
+    series = {key: value for key, value in data.items() if is_pandas_like_series(value)}
+    if not series:
+        return data
+    first_key, first = next(iter(series.items()))
+    index = first.index
+    disagree = [key for key, value in series.items() if not value.index.equals(index)]
+    if not disagree:
+        return data
+    same_labels = index.is_unique and all(
+        series[key].index.is_unique and set(series[key].index) == set(index) for key in disagree)
+    if not same_labels or len(series) < len(data):
+        why = ("hold other labels" if not same_labels else
+               "are in another order, and the unlabelled columns cannot follow them")
+        raise DataError(Problem(
+            f"columns {sorted(map(str, disagree))} are pandas Series whose index labels "
+            f"{why} than column {str(first_key)!r}; scores would go to the wrong rows: align "
+            "them (pd.DataFrame(...)) or pass a DataFrame"))
+    return {key: value.reindex(index) if key in series else value
+            for key, value in data.items()}
+
+
 def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
-    """A 1-d array of a column's values; text and scalars are not columns."""
+    """A 1-d array of a column's values; text, scalars, sets and mappings are not columns."""
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise DataError(Problem(f"must be a sequence of values, one a row; got "
                                 f"{type(values).__name__}", column=name))
+    if isinstance(values, set | frozenset | Mapping):
+        raise DataError(Problem(f"must be an ordered sequence of values, one a row (a list, "
+                                f"an array, a Series); got {type(values).__name__}, which "
+                                "has no row order", column=name))
     if not isinstance(values, np.ndarray | Sequence):
         values = list(values)  # generators, pandas/polars series handled as sequences
     array = np.asarray(values) if not isinstance(values, np.ndarray) else values
     mixed_text = array.dtype.kind in "US" and not all(isinstance(v, str) for v in values)
-    if array.ndim != 1 or mixed_text:
+    # [True, 95.0] must not become [1.0, 95.0]: a flag among numbers is kept to be judged
+    hidden_flags = array.dtype.kind in "fiuc" and not isinstance(values, np.ndarray) and any(
+        isinstance(v, bool | np.bool_) for v in values)
+    if array.ndim != 1 or mixed_text or hidden_flags:
         array = np.empty(len(values), dtype=object)  # [1.5, "n/a"] must not become all text
         array[:] = list(values)
     return array
@@ -260,10 +303,14 @@ def _frame_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
     return np.asarray(values)
 
 
-def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool_], str]:
-    """float64 values (NaN where empty), a mask of rows that are not numbers, and what they are."""
+def _as_float(values: npt.NDArray[Any], *, flags: bool = False
+              ) -> tuple[FloatArray, npt.NDArray[np.bool_], str]:
+    """float64 values (NaN where empty), a mask of rows that are not numbers, and what they
+    are; booleans count as numbers only with ``flags``."""
     n = values.shape[0]
     kind = values.dtype.kind
+    if kind == "b" and not flags:
+        return np.full(n, np.nan), np.ones(n, dtype=bool), "true/false"
     if kind in "fiub":
         return values.astype(np.float64, copy=False), np.zeros(n, dtype=bool), ""
     if kind in "US":
@@ -272,12 +319,21 @@ def _as_float(values: npt.NDArray[Any]) -> tuple[FloatArray, npt.NDArray[np.bool
         return np.full(n, np.nan), np.ones(n, dtype=bool), "complex numbers"
     result = np.full(n, np.nan)
     bad = np.zeros(n, dtype=bool)
+    found: set[str] = set()
     for i, value in enumerate(values):  # object columns only: lists of records, mixed input
-        if isinstance(value, numbers.Real | decimal.Decimal):
+        if isinstance(value, bool | np.bool_) and not flags:
+            bad[i] = True
+            found.add("true/false")
+        elif isinstance(value, numbers.Real | decimal.Decimal):
             try:
                 result[i] = float(value)
             except OverflowError:  # an int beyond the float range
                 result[i] = math.inf if value > 0 else -math.inf  # type: ignore[operator]
+            except ValueError:  # Decimal('sNaN'): no number at all
+                bad[i] = True
+                found.add("a signalling NaN")
         elif not is_empty(value, text=False):
             bad[i] = True
-    return result, bad, "text"
+            found.add("text")
+    return result, bad, " and ".join(sorted(found, key=["text", "true/false",
+                                                        "a signalling NaN"].index))
