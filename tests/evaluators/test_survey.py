@@ -78,3 +78,19 @@ def test_survey_min_responses(tmp_path):
     # row 2: masses 1, members 2, both < 5 -> NaN
     recs = score_rows(tmp_path, _survey(min_responses=5), cols, anchor=True)
     check(recs, [83.33, 50, None])
+
+
+def test_counts_near_the_float_limit_give_the_same_share() -> None:
+    import numpy as np
+
+    import fortress_score as fs
+
+    evaluator = fs.Engine(entry_points=False).evaluators()["survey"]
+    params = evaluator.Params.model_validate(
+        {"levels": {"good": 1.0, "fair": 0.5, "bad": 0.0},
+         "groups": [{"name": "all", "fields": {"good": "g", "fair": "f", "bad": "b"}}]})
+    columns = {"g": np.array([1e308, 3.0, 0.0]), "f": np.array([0.0, 0.0, 0.0]),
+               "b": np.array([1e308, 1.0, 0.0])}
+    context = fs.Context(points=1.0, groups=np.zeros(3, dtype=np.int64), n_groups=1, rule="s")
+    result = evaluator.evaluate(columns, params, context)
+    assert result[:2].tolist() == [0.5, 0.75] and np.isnan(result[2])  # nobody answered

@@ -68,21 +68,25 @@ class Survey(Evaluator[SurveyParams]):
         result = np.full(context.n_rows, np.nan)
         undecided = np.ones(context.n_rows, dtype=bool)
         for group in params.groups:  # one pass a respondent group
-            answers = np.zeros(context.n_rows)
-            weighted = np.zeros(context.n_rows)
+            counts = {}
             for level, column in group.fields.items():
-                counts = np.nan_to_num(columns[column], nan=0.0)
-                if (counts < 0).any():
-                    rows = np.flatnonzero(counts < 0)[:5].tolist()
+                counts[level] = np.nan_to_num(columns[column], nan=0.0)
+                if (counts[level] < 0).any():
+                    rows = np.flatnonzero(counts[level] < 0)[:5].tolist()
                     raise DataError(Problem(f"answer counts must be >= 0 ({context.rule}); "
                                             f"found negative counts at rows {rows}", column=column))
-                answers += counts
-                weighted += params.levels[level] * counts
-            if not np.isfinite(weighted).all():
-                rows = np.flatnonzero(~np.isfinite(weighted))[:5].tolist()
-                raise DataError(Problem(f"answer counts of group {group.name!r} overflow "
-                                        f"({context.rule}) at rows {rows}"))
-            speaks = undecided & (answers >= params.min_responses) & (answers > 0)
+            # counts near the float limit would overflow their sum: take shares of each
+            # row's largest count (the mean is the same), and its size apart
+            largest = np.maximum.reduce(list(counts.values()))
+            unit = np.where(largest > 0, largest, 1.0)
+            answers = np.zeros(context.n_rows)
+            weighted = np.zeros(context.n_rows)
+            for level, level_counts in counts.items():
+                answers += level_counts / unit
+                weighted += params.levels[level] * (level_counts / unit)
+            with np.errstate(over="ignore"):  # inf answers are at least min_responses
+                enough = answers * unit >= params.min_responses
+            speaks = undecided & enough & (largest > 0)
             result[speaks] = weighted[speaks] / answers[speaks]
             undecided &= ~speaks
         return result
