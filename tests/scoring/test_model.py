@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import fortress_score as fs
@@ -200,3 +200,24 @@ def test_a_total_veto_caps_without_clamp_and_never_raises_a_score() -> None:
     assert a["total"] == -40.0        # 10 - 50, below the veto's 0: a veto never raises a score
     assert b["total"] == 0.0          # 90 held at 0
     assert c["total"] == 0.0 and c["rank"] is not None and c["vetoes"] == ["discipline"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(digits=st.integers(0, 10**12), decimals=st.integers(0, 6), precision=st.integers(0, 4),
+       negative=st.booleans())
+def test_half_up_is_exact_for_every_decimal_figure(digits: int, decimals: int, precision: int,
+                                                    negative: bool) -> None:
+    """A figure written in decimal rounds as its exact value does, halves up (away from 0)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    text = Decimal(-digits if negative else digits).scaleb(-decimals)
+    assume(abs(text).scaleb(precision) < Decimal(10) ** 13)  # the range float64 resolves
+    exact = text.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
+    assert float(fs.round_half_up(float(text), precision)) == float(exact)
+
+
+def test_a_figure_a_hair_below_a_half_rounds_down() -> None:
+    # 3.3e-10 below 89.995: no float noise, a real value; strict 四舍五入 gives 89.99
+    assert float(fs.round_half_up(89.9949999996745, 2)) == 89.99
+    assert float(fs.round_half_up(89.995, 2)) == 90.0  # the stored 89.99499999999999…
+    assert float(fs.round_half_up(0.000499999999998835, 3)) == 0.001  # 10.0002 − 10, scaled

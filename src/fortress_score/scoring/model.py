@@ -19,21 +19,37 @@ from .groupwise import competition_rank
 
 __all__ = ["Figures", "compute_figures", "round_half_up"]
 
-_REPRESENTATION_DIGITS = 6
-"""Digits (below the last reported one) kept before rounding half up; see round_half_up."""
+HALF_TOLERANCE = 2.0**-40
+"""How near a half a float counts as the half, relative to the figure (to 1 for figures
+below 1): about 4,000 units in the last place of a float64, far above the error of the
+scoring arithmetic (tens of units, cancellations in a difference included), far below the
+distance from a half of any figure decimal inputs give (89.9949999996745 is 3.3e-10 from
+89.995: forty times the tolerance)."""
+
+
+HALF_TOLERANCE_CAP = 2.0**-12
+"""The tolerance never exceeds this share of a unit of the last reported digit, so that a
+figure too large for the relative tolerance (10⁸ at 4 decimals) still rounds by its value."""
 
 
 def round_half_up(values: FloatArray | float, precision: int) -> FloatArray:
     """Round half away from zero (四舍五入) at ``precision`` decimals, as score sheets do.
 
-    A figure such as 89.995 is stored as the float 89.99499999999999; scaled by 100 it
-    lands a hair below the half. Rounding the scaled figure to a few more digits first
-    puts it back on the half, so it reports as 90.00. A true value within 5e-7 of a unit
-    of the last reported digit from a half is therefore taken as the half.
+    A figure such as 89.995 is stored as the float 89.99499999999999, a hair below the
+    half. A figure within :data:`HALF_TOLERANCE` × max(|figure|, 1) of a half is therefore
+    taken as the half (89.995 reports 90.00), and anything farther is rounded by its value
+    (89.9949999996745 reports 89.99). Exact for every figure written in decimal whose
+    scaled value (figure × 10^precision) is below 10¹³.
     """
-    scale = 10.0**precision
-    scaled = np.round(np.asarray(values, dtype=np.float64) * scale, _REPRESENTATION_DIGITS)
-    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
+    figures = np.asarray(values, dtype=np.float64)
+    factor = 10.0**precision
+    magnitude = np.abs(figures) * factor
+    whole = np.floor(magnitude)
+    tolerance = np.minimum(HALF_TOLERANCE * np.maximum(np.abs(figures), 1.0) * factor,
+                           HALF_TOLERANCE_CAP)
+    with np.errstate(invalid="ignore"):  # NaN stays NaN
+        up = magnitude - whole >= 0.5 - tolerance
+    return np.asarray(np.sign(figures) * (whole + up) / factor, dtype=np.float64)
 
 
 @dataclass(frozen=True)
