@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -267,7 +268,7 @@ def test_missing_column(capsys, tmp_path, csv_rows):
     assert out == ""
 
 
-@pytest.mark.parametrize("period", ["2025-01", "2024-5", "May"])
+@pytest.mark.parametrize("period", ["2025-01", "2024-13", "May"])
 def test_bad_period(capsys, period):
     code, out, err = run(capsys, "score", RULES, DATA, "--format", "json", "--period", period)
     assert_clean_error(code, out, err)
@@ -345,3 +346,16 @@ def test_board_command_keeps_ties_at_the_cut(capsys) -> None:
     out = capsys.readouterr().out
     assert code == 0 and "人力资源部党支部" in out and "企业管理部党支部" in out
     assert sum(1 for r in board if r["place"] <= cut) == sum(1 for line in out.splitlines() if "党支部 " in line and "│" in line)
+
+
+def test_the_default_board_is_the_latest_month_however_months_are_written(capsys, tmp_path):
+    source = Path(DATA).read_text(encoding="utf-8").splitlines()
+    rewritten = [source[0]] + [
+        re.sub(r",2024-(\d\d),", lambda m: f",2024年{int(m.group(1))}月,", line) for line in source[1:]]
+    path = tmp_path / "chinese-months.csv"
+    path.write_text("\n".join(rewritten) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "score", RULES, str(path))
+    assert code == 0 and err == ""
+    assert "· 2024-12" in out.splitlines()[0]
+    code, out, _ = run(capsys, "score", RULES, str(path), "--period", "2024年3月", "--format", "json")
+    assert code == 0 and {r["period"] for r in json.loads(out)} == {"2024-03"}

@@ -19,6 +19,7 @@ from rich.table import Table as RichTable
 
 from .engine import Engine
 from .errors import FortressScoreError, PeriodError, Problem
+from .periods import wanted_period
 from .present.tables import board_table, leaderboard_table
 from .reading.files import read_data
 from .rules.schema import rule_file_schema
@@ -136,7 +137,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _print_titles(card: Scorecard, period: str | None) -> int:
-    held = [t for t in card.benchmarks() if period is None or str(t["period"]) == str(period)]
+    held = [t for t in card.benchmarks()
+            if period is None or str(t["period"]) == str(wanted_period(period))]
     table = RichTable(title=f"{card.rules.benchmark.title if card.rules.benchmark else '标杆'}",
                       title_justify="left")
     for name in ("period", "entity", "consecutive periods"):
@@ -160,7 +162,7 @@ def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
     keep = np.ones(len(card), dtype=bool)
     period = args.period
     if period is not None:
-        keep = columns["period"].astype(str) == str(period)
+        keep = columns["period"].astype(str) == str(wanted_period(period, columns["period"]))
         if not keep.any():
             raise PeriodError(Problem(f"no row has period {period!r}", column=card.rules.period))
     if args.format == "json":

@@ -20,9 +20,9 @@ from .analysis.commendations import commendations
 from .analysis.explain import explain_row, what_if
 from .analysis.explanation import Explanation, WhatIf
 from .analysis.history import TimeOrder, benchmarks, time_order, trend
-from .analysis.periods import Granularity
 from .analysis.records import fired_vetoes, provenance_record, to_columns, to_records
 from .analysis.rollup import Incomplete, roll_up
+from .periods import Granularity
 from .present.dataframes import to_pandas, to_polars
 from .present.html import board_html
 from .reading.frames import Table

@@ -195,13 +195,13 @@ def test_arrow_tables_are_read_by_their_column_names() -> None:
         fs.score(RULES, twice)
 
 
-def test_date_keys_stay_dates_and_a_missing_one_is_empty() -> None:
+def test_a_date_period_names_its_month_and_a_missing_one_is_empty() -> None:
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(good())
-    frame["month"] = pd.to_datetime(["2024-01-01"] * 3)
+    frame["month"] = pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-31"])
     card = fs.score(RULES, frame)
-    assert card.to_records()[0]["period"] == pd.Timestamp("2024-01-01")
-    assert card.explain("A").period == pd.Timestamp("2024-01-01")
+    assert [r["period"] for r in card.to_records()] == ["2024-01"] * 3
+    assert card.explain("A").period == "2024-01"
     frame["month"] = pd.to_datetime(["2024-01-01", None, "2024-01-01"])
     found = problems_of(frame)
     assert found["month"][0].message == "must have a value in every row"

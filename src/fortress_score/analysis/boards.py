@@ -32,7 +32,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DataError, PeriodError, Problem, did_you_mean
-from ..keys import matching
+from ..keys import key_codes, matching
+from ..periods import wanted_period
 from ..scoring.groupwise import competition_rank
 from ..scoring.model import round_half_up
 from ..scoring.result import HasResult, Result, result_of
@@ -223,7 +224,7 @@ def chosen_rows(
         if rules.period is None:
             raise PeriodError(Problem(f"the rule set names no period column; cannot choose "
                                       f"period {period!r}"))
-        chosen &= matching(columns["period"], period)
+        chosen &= matching(columns["period"], wanted_period(period, columns["period"]))
         if not chosen.any():
             known = [str(p) for p in result.periods()]
             raise PeriodError(Problem(
@@ -244,12 +245,16 @@ def chosen_rows(
 
 
 def _period_codes(result: Result, periods: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
-    """Each row's period as an int, in :meth:`Result.periods` order (numbers by value,
-    anything else as text); all 0 when the rule set has no period."""
+    """Each row's period as an int in :meth:`Result.periods` order (time order); all 0
+    when the rule set has no period."""
     if result.rules.period is None:
         return np.zeros(periods.shape[0], dtype=np.int64)
-    keys = periods if periods.dtype.kind in "iuf" else periods.astype(str)
-    return np.unique(keys, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    codes, _ = key_codes(periods)  # sorted by value or text: map to time order
+    ordered = result.periods()
+    distinct = np.unique(periods if periods.dtype.kind in "iuf" else periods.astype(str))
+    place = {str(label): k for k, label in enumerate(ordered)}
+    rank = np.array([place[str(label)] for label in distinct.tolist()], dtype=np.int64)
+    return np.asarray(rank[codes], dtype=np.int64)
 
 
 def _check_top(top: int | None) -> None:

@@ -14,10 +14,10 @@ import numpy.typing as npt
 
 from ..errors import PeriodError, Problem
 from ..keys import key_codes
+from ..periods import parse_periods
 from ..scoring.model import round_half_up
 from ..scoring.result import Result
 from ..values import to_python
-from .periods import parse_periods
 
 __all__ = ["TimeOrder", "benchmarks", "time_order", "trend"]
 

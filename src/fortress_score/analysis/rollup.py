@@ -18,11 +18,11 @@ import numpy.typing as npt
 
 from ..errors import PeriodError, Problem
 from ..keys import key_codes, population_codes
+from ..periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
 from ..plugins.evaluator import FloatArray
 from ..reading.frames import Table, read_only
 from ..scoring.model import Figures, decide
 from ..scoring.result import Result
-from .periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
 
 __all__ = ["roll_up"]
 

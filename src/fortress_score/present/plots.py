@@ -67,6 +67,7 @@ from ..analysis.explain import explain_row
 from ..analysis.records import to_columns
 from ..errors import PeriodError, Problem
 from ..keys import matching
+from ..periods import wanted_period
 from ..scoring.result import HasResult, Result, result_of
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ def _period_mask(result: Result, columns: dict[str, npt.NDArray[Any]],
     if result.rules.period is None:
         raise PeriodError(Problem(f"period {period!r} was asked for, but the rule set has no "
                                   "period column"))
-    mask = matching(columns["period"], period)
+    mask = matching(columns["period"], wanted_period(period, columns["period"]))
     if not mask.any():
         known = ", ".join(str(p) for p in result.periods()[:20])
         raise PeriodError(Problem(f"no rows for period {period!r} (periods: {known})",

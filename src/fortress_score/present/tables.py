@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table as RichTable
 
 from ..analysis.records import to_records
+from ..periods import wanted_period
 from ..scoring.result import Result
 from ..text import figure, star_text
 
@@ -17,7 +18,7 @@ def board_table(result: Result, period: Any = None) -> RichTable:
     """The leaderboard of one period (all rows when None): by group, rank, entity."""
     records = to_records(result)
     if period is not None:
-        records = [r for r in records if str(r["period"]) == str(period)]
+        records = [r for r in records if str(r["period"]) == str(wanted_period(period))]
     records.sort(key=lambda r: (str(r["group"]), str(r["period"]),
                                 r["rank"] if r["rank"] is not None else float("inf"),
                                 str(r["entity"])))

@@ -21,8 +21,9 @@ import numpy.typing as npt
 from narwhals.dependencies import is_pandas_like_series
 from narwhals.exceptions import DuplicateError
 
-from ..errors import DataError, Problem
+from ..errors import DataError, PeriodError, Problem
 from ..keys import MAX_ROWS_SHOWN, describe_rows, duplicated, empty_mask, population_codes
+from ..periods import normalise_periods
 from ..plugins.evaluator import FloatArray
 from ..rules.model import FieldSpec, RuleSet
 from ..values import is_empty
@@ -70,6 +71,11 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             if empty.any():
                 problems.append(Problem("must have a value in every row", column=name,
                                         rows=rows_text(empty)))
+            elif values is period:  # one month is one period however it was written
+                try:
+                    period = normalise_periods(period, rows_text, name)
+                except PeriodError as exc:
+                    problems.extend(exc.problems)
 
     needed = rules.columns_needed()
     columns: dict[str, FloatArray] = {}

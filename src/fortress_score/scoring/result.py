@@ -21,10 +21,11 @@ import numpy.typing as npt
 
 from ..errors import DataError, PeriodError, Problem
 from ..keys import describe_rows, matching
+from ..periods import period_order, wanted_period
 from ..plugins.evaluator import Evaluator
 from ..reading.frames import Table
 from ..rules.model import RuleSet
-from ..values import to_python
+from ..values import to_scalar
 from .model import Figures
 
 __all__ = ["HasResult", "Provenance", "Result", "result_of"]
@@ -99,15 +100,10 @@ class Result:
         return None if self.table.group is None else self.table.group.astype(str)
 
     def periods(self) -> list[Any]:
-        """The distinct periods, earliest first: numbers by value, anything else as text."""
+        """The distinct periods, earliest first: numbers by value, periods by time, free
+        labels as they first appear (:func:`fortress_score.periods.period_order`)."""
         period = self.table.period
-        if period is None:
-            return []
-        if period.dtype.kind in "iuf":
-            return to_python(np.unique(period))
-        assert self.period_text is not None
-        _, first = np.unique(self.period_text, return_index=True)
-        return to_python(period[first])
+        return [] if period is None else [to_scalar(p) for p in period_order(period)]
 
     def describe_rows(self, mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
         """``row 3 (branch=A, month=2024-01)`` for the first few rows ``mask`` selects."""
@@ -133,6 +129,7 @@ class Result:
         if period is None:
             period = next(p for p in reversed(self.periods()) if str(p) in periods)
         assert self.table.period is not None
+        period = wanted_period(period, self.table.period)  # 2024年3月 finds 2024-03
         chosen = matches[matching(self.table.period[matches], period)]  # 202402 finds 202402.0
         if chosen.size == 0:
             raise PeriodError(Problem(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import fortress_score as fs
-from fortress_score.analysis.periods import parse_periods, period_label
+from fortress_score.periods import parse_periods, period_label, read_label
 
 RULES: dict[str, Any] = {
     "ruleset": "periods", "entity": "branch", "period": "month", "group_by": "kind",
@@ -49,12 +49,17 @@ def test_period_labels_parse_to_consecutive_ordinals() -> None:
 
 
 def test_bad_period_labels_name_the_rows() -> None:
-    card = fs.score(RULES, rows("A", ["2024-01", "2024-13", "2024/03"], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]))
-    with pytest.raises(fs.PeriodError) as info:
-        card.roll_up("quarter")
+    # 2024/03 is a way to write March; 2024-13 is no month: a column mixing periods with
+    # labels that are not periods is refused when the data is read
+    with pytest.raises(fs.DataError) as info:  # with every other problem of the data
+        fs.score(RULES, rows("A", ["2024-01", "2024-13", "2024/03"], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]))
     problem = info.value.problems[0]
-    assert problem.column == "month" and "YYYY-MM" in problem.message
-    assert problem.rows == ("row 1 (branch=A, month=2024-13)", "row 2 (branch=A, month=2024/03)")
+    assert problem.column == "month" and "'2024-13'" in problem.message
+    assert problem.rows == ("row 1 (branch=A, month=2024-13)",)
+    free = fs.score(RULES, rows("A", ["H1", "H2"], [1.0, 2.0], [1.0, 2.0]))  # no periods at all
+    with pytest.raises(fs.PeriodError) as info:
+        free.roll_up("quarter")
+    assert info.value.problems[0].rows == ("row 0 (branch=A, month=H1)", "row 1 (branch=A, month=H2)")
 
 
 def test_quarter_roll_up_is_the_mean_of_the_months_then_decided_afresh() -> None:
@@ -198,3 +203,46 @@ def test_commendations_and_titles_refuse_an_unknown_period() -> None:
     with pytest.raises(fs.PeriodError):
         card.commendations("2099-01")
     assert [c["period"] for c in card.commendations("2024-02")] == ["2024-02"]
+
+
+CHINESE_MONTHS = [f"2024年{m}月" for m in range(1, 13)]
+
+
+@pytest.mark.parametrize("written", [
+    CHINESE_MONTHS, [f"2024/{m}" for m in range(1, 13)], [f"2024.{m:02d}" for m in range(1, 13)],
+    [f"２０２４-{m:02d}" for m in range(1, 13)], [f"2024-{m}" for m in range(1, 13)],
+])
+def test_months_written_as_offices_write_them_are_one_period_each_in_time_order(
+        written: list[str]) -> None:
+    card = fs.score(RULES, rows("A", written, [50.0] * 12, [50.0] * 12))
+    canonical = [f"2024-{m:02d}" for m in range(1, 13)]
+    assert card.periods() == canonical  # time order: December is the latest, not September
+    assert card.explain("A").period == "2024-12"
+    assert [r["period"] for r in card.to_records()] == canonical
+    assert card.explain("A", period=written[2]).period == "2024-03"  # asked as written
+    assert [r["period"] for r in card.roll_up("quarter").to_records()] == [
+        "2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+
+
+def test_one_month_written_two_ways_is_one_period() -> None:
+    with pytest.raises(fs.DataError, match="must appear once"):
+        fs.score(RULES, rows("A", ["２０２４-03", "2024-03"], [1.0, 2.0], [1.0, 2.0]))
+
+
+def test_quarters_and_years_in_chinese() -> None:
+    assert [read_label(t) for t in ("2024年第三季度", "2024Q3", "2024年3季度")] == [(1, 8098)] * 3
+    assert read_label("2024年") == read_label("2024") == (0, 2024)
+    assert read_label("2024年13月") is None and read_label("上半年") is None
+
+
+def test_free_labels_group_rows_and_keep_their_first_order() -> None:
+    card = fs.score(RULES, join(rows("A", ["第二期", "第一期"], [1.0, 2.0], [1.0, 2.0]),
+                                rows("B", ["第一期", "第二期"], [1.0, 2.0], [1.0, 2.0])))
+    assert card.periods() == ["第二期", "第一期"]  # as they first appear, never as text
+    assert card.explain("A").period == "第一期"
+
+
+def test_numbers_stay_numbers_and_order_by_value() -> None:
+    card = fs.score(RULES, rows("A", [202410, 202409], [1.0, 2.0], [1.0, 2.0]))  # type: ignore[list-item]
+    assert card.periods() == [202409, 202410]
+    assert card.explain("A", period="202409").period == 202409
