@@ -18,6 +18,8 @@ __all__ = [
     "Problem",
     "RuleFileError",
     "did_you_mean",
+    "shorten",
+    "shown",
 ]
 
 
@@ -134,6 +136,22 @@ class PluginError(FortressScoreError, TypeError):
         self.evaluator = evaluator
         self.source = source
         super().__init__(problems)
+
+
+SHOWN_CHARACTERS = 60
+"""How much of a value a message echoes: a 1.5 MB cell must not become a 1.5 MB message."""
+
+
+def shorten(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    """``text`` as a message shows it: whole when short, else its start and its length."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` as a message shows it: text cut to its start and its length."""
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value):,} characters)"
+    return shorten(repr(value))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

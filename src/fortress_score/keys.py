@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .errors import shorten
 from .values import is_empty
 
 __all__ = [
@@ -107,4 +108,4 @@ def describe_rows(
 
 
 def _text(value: Any) -> str:
-    return "None" if is_empty(value) else str(value)
+    return "None" if is_empty(value) else shorten(str(value))

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from .errors import PeriodError, Problem
+from .errors import PeriodError, Problem, shown
 
 __all__ = [
     "GRANULARITIES",
@@ -115,7 +115,7 @@ def parse_periods(
         raise PeriodError(Problem(
             "must be a period (a month such as 2024-03 or 2024年3月, a quarter such as "
             "2024-Q1, a year such as 2024); "
-            f"found {', '.join(repr(v) for v in labels[bad][:5].tolist())}",
+            f"found {', '.join(shown(v) for v in labels[bad][:5].tolist())}",
             column=column, rows=describe(bad[inverse])))
     return PeriodIndex(granularity[inverse], ordinal[inverse])
 
@@ -151,7 +151,7 @@ def normalise_periods(values: npt.NDArray[Any], describe: Describe,
     if not known.all():
         raise PeriodError(Problem(
             "mixes periods with labels that are not periods "
-            f"({', '.join(repr(v) for v in labels[~known][:5].tolist())}); write every "
+            f"({', '.join(shown(v) for v in labels[~known][:5].tolist())}); write every "
             "label as a period (2024-03, 2024年3月, 2024-Q1, 2024) or none",
             column=column, rows=describe(~known[inverse])))
     canonical = np.array([period_label(*found) for found in read if found is not None],

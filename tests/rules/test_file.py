@@ -193,3 +193,28 @@ def test_yaml_1_1_number_forms_are_refused(written: str) -> None:
 def test_numbers_read_as_yaml_1_2_does() -> None:
     data = rulefile.read_yaml_text("a: 1e3\nb: '010'\nc: 0.05\nd: -2.5E-2\ne: 0\n").data
     assert data == {"a": 1000.0, "b": "010", "c": 0.05, "d": -0.025, "e": 0}
+
+
+def test_merge_keys_follow_yamls_rule(tmp_path: Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text(
+        "ruleset: r\nentity: branch\ndimensions:\n  - id: d\n    weight: 1\n    indicators:\n"
+        "      - {id: a, points: 1, evaluate: &t {kind: target, input: rate, target: 100, floor: 90}}\n"
+        "      - id: b\n        points: 1\n        evaluate:\n          <<: *t\n          input: other\n",
+        encoding="utf-8")
+    rules = fs.load_rules(path)
+    assert rules.dimensions[0].indicators[1].evaluate.inputs == ("other",)  # its own key wins
+    assert rules.dimensions[0].indicators[1].evaluate.params.target == 100.0  # merged in
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("ruleset: r\nentity: a\nentity: b\n", encoding="utf-8")
+    with pytest.raises(fs.RuleFileError, match="key 'entity' is given twice"):
+        fs.load_rules(twice)
+
+
+def test_a_long_value_is_shown_short() -> None:
+    with pytest.raises(fs.RuleFileError) as info:
+        fs.load_rules({"ruleset": "r", "entity": "b", "scale": "x" * 1_500_000,
+                       "dimensions": [{"id": "d", "weight": 1, "indicators": [
+                           {"id": "i", "points": 1, "evaluate": {"kind": "t" * 100_000}}]}]})
+    assert len(str(info.value)) < 600
+    assert "1,500,000 characters" in str(info.value)

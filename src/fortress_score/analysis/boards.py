@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import DataError, PeriodError, Problem, did_you_mean
+from ..errors import DataError, PeriodError, Problem, did_you_mean, shown
 from ..keys import key_codes, matching
 from ..periods import wanted_period
 from ..scoring.groupwise import competition_rank
@@ -153,13 +153,13 @@ def _attainment_list(
     ids = [ind.id for _, ind in result.rules.indicators]
     if indicator not in ids:
         raise DataError(Problem(
-            f"unknown indicator {indicator!r}{did_you_mean(str(indicator), ids)}; "
+            f"unknown indicator {shown(indicator)}{did_you_mean(str(indicator), ids)}; "
             f"the indicators: {_listing(ids)}"))
     if bound is not None:
         name = "min_attainment" if best_first else "max_attainment"
         if isinstance(bound, bool) or not isinstance(bound, Real) or not math.isfinite(bound):
             raise DataError(Problem(f"{name} must be a finite number (attainment is 0..1); "
-                                    f"got {bound!r}"))
+                                    f"got {shown(bound)}"))
     attainment = round_half_up(result.figures.attainment[ids.index(indicator)],
                                ATTAINMENT_DECIMALS)
     columns = to_columns(result)
@@ -209,7 +209,7 @@ def _by_column(result: Result, by: str) -> str:
     other = {a.id for a in rules.adjustments} | {v.id for v in rules.vetoes}
     note = (" (adjustments and vetoes are not ranked)" if by in other else "")
     raise DataError(Problem(
-        f"cannot rank by {by!r}{did_you_mean(str(by), choices)}{note}; a board ranks by "
+        f"cannot rank by {shown(by)}{did_you_mean(str(by), choices)}{note}; a board ranks by "
         f"'total', a dimension ({_listing(dimension_ids)}) or an indicator "
         f"({_listing(indicator_ids)})"))
 
@@ -223,22 +223,22 @@ def chosen_rows(
     if period is not None:
         if rules.period is None:
             raise PeriodError(Problem(f"the rule set names no period column; cannot choose "
-                                      f"period {period!r}"))
+                                      f"period {shown(period)}"))
         chosen &= matching(columns["period"], wanted_period(period, columns["period"]))
         if not chosen.any():
             known = [str(p) for p in result.periods()]
             raise PeriodError(Problem(
-                f"no rows for period {period!r}{did_you_mean(str(period), known)}; "
+                f"no rows for period {shown(period)}{did_you_mean(str(period), known)}; "
                 f"the periods: {_listing(known)}", column=rules.period))
     if group is not None:
         if rules.group_by is None:
             raise DataError(Problem(f"the rule set names no group_by column; cannot choose "
-                                    f"group {group!r}"))
+                                    f"group {shown(group)}"))
         in_group = matching(columns["group"], group)
         if not in_group.any():  # known in another period only is not an error: an empty board
             known = np.unique(columns["group"].astype(str)).tolist()
             raise DataError(Problem(
-                f"no rows for group {group!r}{did_you_mean(str(group), known)}; "
+                f"no rows for group {shown(group)}{did_you_mean(str(group), known)}; "
                 f"the groups: {_listing(known)}", column=rules.group_by))
         chosen &= in_group
     return chosen
@@ -261,7 +261,7 @@ def _check_top(top: int | None) -> None:
     if top is None:
         return
     if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 1:
-        raise DataError(Problem(f"top must be a whole number of at least 1; got {top!r}"))
+        raise DataError(Problem(f"top must be a whole number of at least 1; got {shown(top)}"))
 
 
 def _listing(names: list[str]) -> str:

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import DataError, FortressScoreError, PluginError, Problem, did_you_mean
+from ..errors import DataError, FortressScoreError, PluginError, Problem, did_you_mean, shown
 from ..reading.frames import field_problems, read_only
 from ..rules.model import EvaluatorCall
 from ..scoring.model import next_star, round_half_up
@@ -152,7 +152,7 @@ def _inputs_for(result: Result, call: EvaluatorCall, row: int,
             for column, value in answer.items()):
         raise _plugin_error(result, call.kind, "inverse() must return None or a mapping of "
                             f"its input columns {list(call.inputs)} to finite numbers; got "
-                            f"{answer!r}")
+                            f"{shown(answer)}")
     return {str(column): float(value) for column, value in answer.items()}
 
 
@@ -224,7 +224,7 @@ def what_if(result: Result, row: int, changes: Mapping[str, float]) -> WhatIf:
                 f"{', '.join(sorted(columns))}", column=name))
         elif not isinstance(value, numbers.Real) or isinstance(value, bool) \
                 or not np.isfinite(float(value)):
-            problems.append(Problem(f"a what-if value must be a finite number; got {value!r}",
+            problems.append(Problem(f"a what-if value must be a finite number; got {shown(value)}",
                                     column=name))
         else:
             changed = columns[name].copy()

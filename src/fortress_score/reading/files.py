@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
 from ..errors import DataError, Problem
 from ..rules.model import RuleSet
 
@@ -50,15 +51,12 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> lis
     """
     path = os.fspath(path)
     suffix = Path(path).suffix.lower()
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(Problem(f"cannot read data file: {exc.strerror}", file=path)) from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(Problem("data file must be UTF-8", file=path)) from exc
+    text = decode_utf8(read_bytes(path, MAX_DATA_BYTES, DataError, "data file"), path,
+                       DataError, "data file",
+                       "; save it as UTF-8 (in Excel: Save As, CSV UTF-8)")
     if suffix == ".json":
         try:
-            data = json.loads(text, parse_constant=_refuse_constant)
+            data = json.loads(text, parse_constant=_refuse_constant, parse_int=_whole_number)
         except json.JSONDecodeError as exc:
             raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
                                     col=exc.colno)) from exc
@@ -74,6 +72,16 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> lis
     if suffix != ".csv":
         raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
     return _read_csv(text, path, rules)
+
+
+MAX_DATA_BYTES = 2 * 1024**3
+"""A data file larger than this is refused (a province's year of monthly rows is ~1 GB)."""
+
+
+def _whole_number(text: str) -> int | float:
+    """A JSON integer; one too long for Python's int parsing is a float (infinity), which
+    the data checks refuse with its column and row."""
+    return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else float(text)
 
 
 class _NonStandard(ValueError):
@@ -130,7 +138,7 @@ def _cell(text: str, numeric: bool, flag: bool) -> Any:
         return int(stripped.lower() == "true")
     if numeric:
         if _INTEGER.match(stripped):
-            return int(stripped)
+            return _whole_number(stripped)
         if _NUMBER.match(stripped):
             return float(stripped)
         if _INFINITY.match(stripped):

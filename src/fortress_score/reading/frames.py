@@ -258,20 +258,39 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise DataError(Problem(f"must be a sequence of values, one a row; got "
                                 f"{type(values).__name__}", column=name))
-    if isinstance(values, set | frozenset | Mapping):
+    if isinstance(values, Mapping):
+        raise DataError(Problem(
+            "must be a sequence of values, one a row; got a mapping (row label -> value, as "
+            "pandas' DataFrame.to_json writes by default): pass a list, or records "
+            "(to_json(orient='records'))", column=name))
+    if isinstance(values, set | frozenset):
         raise DataError(Problem(f"must be an ordered sequence of values, one a row (a list, "
                                 f"an array, a Series); got {type(values).__name__}, which "
                                 "has no row order", column=name))
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        raise DataError(Problem(f"must be one-dimensional, one value a row; got an array of "
+                                f"shape {values.shape}", column=name))
     if not isinstance(values, np.ndarray | Sequence):
         values = list(values)  # generators, pandas/polars series handled as sequences
-    array = np.asarray(values) if not isinstance(values, np.ndarray) else values
+    if isinstance(values, np.ndarray):
+        array = values
+    else:
+        try:
+            array = np.asarray(values)
+        except (ValueError, TypeError):  # ragged: lists of different lengths inside
+            array = np.fromiter(values, dtype=object, count=len(values))
     mixed_text = array.dtype.kind in "US" and not all(isinstance(v, str) for v in values)
     # [True, 95.0] must not become [1.0, 95.0]: a flag among numbers is kept to be judged
     hidden_flags = array.dtype.kind in "fiuc" and not isinstance(values, np.ndarray) and any(
         isinstance(v, bool | np.bool_) for v in values)
     if array.ndim != 1 or mixed_text or hidden_flags:
-        array = np.empty(len(values), dtype=object)  # [1.5, "n/a"] must not become all text
-        array[:] = list(values)
+        # [1.5, "n/a"] must not become all text; [["A"], ["B"]] is two lists, not a table
+        array = np.fromiter(values, dtype=object, count=len(values))
+    nested = array.dtype.kind == "O" and any(
+        isinstance(v, list | tuple | dict | set | np.ndarray) for v in array.tolist())
+    if nested:
+        raise DataError(Problem("must hold one value a row; found lists or tables inside it",
+                                column=name))
     return array
 
 

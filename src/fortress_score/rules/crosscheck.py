@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..errors import did_you_mean
+from ..errors import did_you_mean, shown
 from .file import Loc, format_path
 
 __all__ = ["cross_check", "mixed_scripts", "normal_id"]
@@ -76,7 +76,7 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             continue
         rule_id = normal_id(rule_id)  # "ｒａｔｅ" is "rate"
         if rule_id in seen:
-            yield (*loc, "id"), f"id {rule_id!r} is already used by {seen[rule_id]}"
+            yield (*loc, "id"), f"id {shown(rule_id)} is already used by {seen[rule_id]}"
         else:
             seen[rule_id] = format_path(loc)
 
@@ -123,7 +123,7 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
         if isinstance(indicator, str) and indicator not in indicator_ids:
             hint = did_you_mean(indicator, [str(i) for i in indicator_ids])
             yield ("commendations", c, "indicator"), (
-                f"must be an indicator id{hint}; got {indicator!r}")
+                f"must be an indicator id{hint}; got {shown(indicator)}")
         wanted = entry.get("stars")
         if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
             yield ("commendations", c, "stars"), (

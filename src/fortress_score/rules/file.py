@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, RuleFileError
+from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
+from ..errors import Problem, RuleFileError, shorten, shown
 
 __all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "format_path", "read_rule_file"]
 
@@ -34,6 +35,7 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML was built with it (ten times faster), else PyYAML's."""
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _YAML_1_1_NUMBER = re.compile(r"^[-+]?(0[0-9_]+|[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|.*_.*)$")
 """Octal 010, sexagesimal 1:30 and 1_000: YAML 1.1 reads them as numbers nobody meant."""
@@ -84,21 +86,8 @@ def read_rule_file(path: str | os.PathLike[str]) -> RuleSource:
         raise RuleFileError(
             Problem(f"rule files must end in .yaml, .yml, .toml or .json; got {suffix!r}", file=name)
         )
-    try:
-        size = os.path.getsize(name)
-        if size > MAX_FILE_BYTES:
-            raise RuleFileError(
-                Problem(f"rule file is {size} bytes; at most {MAX_FILE_BYTES} are read", file=name)
-            )
-        raw = Path(name).read_bytes()
-    except OSError as exc:
-        raise RuleFileError(Problem(f"cannot read rule file: {exc.strerror}", file=name)) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RuleFileError(
-            Problem(f"rule file must be UTF-8; byte {exc.start} is not", file=name)
-        ) from exc
+    raw = read_bytes(name, MAX_FILE_BYTES, RuleFileError, "rule file")
+    text = decode_utf8(raw, name, RuleFileError, "rule file")
     reader = {".toml": _read_toml, ".json": _read_json}.get(suffix, read_yaml_text)
     try:
         source = reader(text, name)
@@ -126,6 +115,11 @@ def _read_toml(text: str, name: str) -> RuleSource:
         found = re.search(r"at line (\d+), column (\d+)", str(exc))  # no exc.lineno before 3.14
         line, col = (int(found.group(1)), int(found.group(2))) if found else (None, None)
         raise RuleFileError(Problem(f"not valid TOML: {exc}", file=name, line=line, col=col)) from exc
+    except ValueError as exc:  # an integer too long for Python to read, say
+        long = re.search(rf"\d{{{MAX_DIGITS + 1},}}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else None
+        raise RuleFileError(Problem(f"not valid TOML: {shorten(str(exc), 80)}", file=name,
+                                    line=line)) from exc
     return RuleSource(data, name, _toml_positions(text))
 
 
@@ -181,12 +175,12 @@ def _read_json(text: str, name: str) -> RuleSource:
         result: dict[str, Any] = {}
         for key, value in pairs:
             if key in result:
-                raise RuleFileError(Problem(f"key {key!r} is given twice", file=name))
+                raise RuleFileError(Problem(f"key {shown(key)} is given twice", file=name))
             result[key] = value
         return result
 
     try:
-        data = json.loads(text, object_pairs_hook=refuse_repeats)
+        data = json.loads(text, object_pairs_hook=refuse_repeats, parse_int=_whole_number)
     except json.JSONDecodeError as exc:
         raise RuleFileError(
             Problem(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, col=exc.colno)
@@ -195,6 +189,11 @@ def _read_json(text: str, name: str) -> RuleSource:
         return RuleSource(data, name, read_yaml_text(text, name).positions)
     except RuleFileError:
         return RuleSource(data, name)
+
+
+def _whole_number(text: str) -> int | float:
+    """A JSON integer; one too long to be a number is infinity, refused with its path."""
+    return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else float(text)
 
 
 def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
@@ -259,21 +258,27 @@ class _YamlBuilder:
         return self._scalar(node, loc)
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        own = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
         try:
             self.loader.flatten_mapping(node)  # merge keys (<<)
         except yaml.MarkedYAMLError as exc:
             self._problem(f"bad merge key: {exc.problem}", node, loc)
             return {}
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        written: set[str] = set()  # keys this mapping writes itself (not merged in)
+        for key_node, value_node in node.value:  # merged pairs first, then its own
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem("mapping keys must be plain scalars", key_node, loc)
                 continue
             key = str(key_node.value)  # as written: `on:` stays "on", `1:` stays "1"
             child = (*loc, key)
-            if key in result:
-                self._problem(f"key {key!r} is given twice", key_node, child)
-                continue
+            if id(key_node) in own:
+                if key in written:
+                    self._problem(f"key {shown(key)} is given twice", key_node, child)
+                    continue
+                written.add(key)
+            # YAML's merge rule: a key of the mapping itself overrides a merged one, and an
+            # earlier mapping of `<<: [*a, *b]` one of a later (pairs come in that order)
             self.positions[child] = _position(key_node)
             result[key] = self.build(value_node, child)
         return result
@@ -284,6 +289,8 @@ class _YamlBuilder:
         if isinstance(node, yaml.ScalarNode) and not node.style and \
                 _YAML_1_2_EXPONENT.match(str(node.value)):
             return float(node.value)  # plain style: None from PyYAML, "" from libyaml
+        if node.tag == _NUMBER_TAGS[0] and len(str(node.value).lstrip("+-")) > MAX_DIGITS:
+            return float(node.value)  # beyond float range: infinity, refused with its path
         if node.tag in _NUMBER_TAGS and _YAML_1_1_NUMBER.match(str(node.value)):
             self._problem(f"write numbers plainly (or quote text); {node.value!r} is ambiguous "
                           "(octal, sexagesimal or digit groups)", node, loc)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from pydantic_core.core_schema import ErrorType
 
-from ..errors import Problem, RuleFileError, did_you_mean
+from ..errors import Problem, RuleFileError, did_you_mean, shown
 from ..plugins.evaluator import models_in
 from .file import Loc, RuleSource
 
@@ -93,7 +93,7 @@ def _number(value: Any) -> str:
 
 
 def _got(value: Any) -> str:
-    return f"; got {value!r}" if isinstance(value, str | int | float | bool) else ""
+    return f"; got {shown(value)}" if isinstance(value, str | int | float | bool) else ""
 
 
 def as_details(error: ErrorDetails) -> InitErrorDetails:

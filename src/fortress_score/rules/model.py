@@ -36,7 +36,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
-from ..errors import PluginError, Problem, RuleFileError, did_you_mean
+from ..errors import PluginError, Problem, RuleFileError, did_you_mean, shown
 from ..plugins.evaluator import Column, Evaluator
 from ..plugins.manager import default_registry
 from . import messages
@@ -142,11 +142,11 @@ class EvaluatorCall(_Model):
         if not isinstance(value, Mapping):
             raise PydanticCustomError(
                 "fs_evaluate_table",
-                f"must be a table with a 'kind' and its parameters; got {value!r}")
+                f"must be a table with a 'kind' and its parameters; got {shown(value)}")
         evaluators = evaluators_in(info.context)
         kind = value.get("kind")
         if not isinstance(kind, str) or kind not in evaluators:
-            got = "nothing" if kind is None else repr(kind)
+            got = "nothing" if kind is None else shown(kind)
             hint = did_you_mean(kind, evaluators) if isinstance(kind, str) else ""
             raise ValidationError.from_exception_data("EvaluatorCall", [InitErrorDetails(
                 type=PydanticCustomError(

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import DataError, PeriodError, Problem
+from ..errors import DataError, PeriodError, Problem, shown
 from ..keys import describe_rows, matching
 from ..periods import period_order, wanted_period
 from ..plugins.evaluator import Evaluator
@@ -121,7 +121,7 @@ class Result:
         matches = np.flatnonzero(self.entity_text == str(entity))
         if matches.size == 0:
             known = ", ".join(sorted(set(self.entity_text.tolist()))[:10])
-            raise DataError(Problem(f"no row for entity {entity!r} (entities: {known}, ...)",
+            raise DataError(Problem(f"no row for entity {shown(entity)} (entities: {known}, ...)",
                                     column=self.rules.entity))
         if self.period_text is None:
             return int(matches[0])
@@ -133,7 +133,7 @@ class Result:
         chosen = matches[matching(self.table.period[matches], period)]  # 202402 finds 202402.0
         if chosen.size == 0:
             raise PeriodError(Problem(
-                f"entity {entity!r} has no row for period {period!r} "
+                f"entity {shown(entity)} has no row for period {shown(period)} "
                 f"(its periods: {', '.join(sorted(periods.tolist()))})",
                 column=self.rules.period))
         return int(chosen[0])
