@@ -92,8 +92,10 @@ def describe_rows(
     period_values: npt.NDArray[Any] | None,
     entity: str,
     period: str | None,
+    lines: npt.NDArray[np.int64] | None = None,
 ) -> tuple[str, ...]:
-    """``row 3 (branch=A, month=2024-01)`` for the first few rows; positions count from 0."""
+    """``row 3 (branch=A, month=2024-01)`` for the first few rows (positions count from 0),
+    or ``line 5 (...)`` where the rows' file lines are known."""
     shown = []
     for row in rows[:MAX_ROWS_SHOWN]:
         keys = []
@@ -101,7 +103,8 @@ def describe_rows(
             keys.append(f"{entity}={_text(entity_values[row])}")
         if period_values is not None and period is not None:
             keys.append(f"{period}={_text(period_values[row])}")
-        shown.append(f"row {int(row)} ({', '.join(keys)})" if keys else f"row {int(row)}")
+        where = f"line {int(lines[row])}" if lines is not None else f"row {int(row)}"
+        shown.append(f"{where} ({', '.join(keys)})" if keys else where)
     if len(rows) > MAX_ROWS_SHOWN:
         shown.append(f"and {len(rows) - MAX_ROWS_SHOWN} more")
     return tuple(shown)

@@ -717,4 +717,5 @@ def test_text_in_a_numeric_column_read_from_a_file_names_column_and_row(tmp_path
     with pytest.raises(fs.DataError) as info:
         fs.score(ruleset, data)
     problem = next(p for p in info.value.problems if p.column == "rate")
-    assert problem.rows == ("row 1 (branch=B)",)
+    assert problem.rows == ("line 3 (branch=B)",)  # the file's own line, as a person sees it
+    assert problem.file == str(path)

@@ -48,3 +48,19 @@ def test_javascript_numbers_in_json_are_refused_at_their_place(tmp_path: Path, t
     problem = info.value.problems[0]
     assert (problem.file, problem.line, problem.col) == (str(path), 2, 28)  # the token, not "NaN"
     assert problem.message.startswith(f"{token} is not JSON")
+
+
+def test_problems_found_when_scoring_name_the_files_lines(tmp_path: Path) -> None:
+    rules = {"ruleset": "r", "entity": "branch", "period": "month", "dimensions": [
+        {"id": "d", "weight": 1, "indicators": [{"id": "i", "points": 1, "evaluate": {
+            "kind": "target", "input": "rate", "target": 100, "floor": 90}}]}]}
+    path = tmp_path / "d.csv"
+    path.write_text('branch,month,rate\nA,2024-01,95\n"B\nsecond line",2024-01,high\nC,2024-01,\n'
+                    "D,2024-01,97\n", encoding="utf-8")
+    data = read_data(path, fs.load_rules(rules))
+    assert data.lines == [2, 3, 5, 6]  # a quoted cell over two lines: the next record is on 5
+    with pytest.raises(fs.DataError) as info:
+        fs.score(rules, data)
+    problem = info.value.problems[0]
+    assert problem.file == str(path)
+    assert problem.rows == ("line 3 (branch=B\nsecond line, month=2024-01)",)

@@ -244,3 +244,14 @@ def test_series_are_read_by_label_never_by_position() -> None:
     assert "hold other labels" in problems_of(other)[None][0].message
     mixed = dict(shuffled, branch=good()["branch"])  # an unlabelled column cannot follow
     assert "another order" in problems_of(mixed)[None][0].message
+
+
+def test_a_heading_that_differs_only_in_spaces_width_or_case_is_pointed_at() -> None:
+    data = good()
+    data["Ｒａｔｅ "] = data.pop("rate")
+    problem = problems_of(data)["rate"][0]
+    assert problem.message.endswith("the data has 'Ｒａｔｅ ', which differs only in spaces, "
+                                    "full-width forms or case: headings are matched exactly")
+    data = good()
+    data["rte"] = data.pop("rate")
+    assert problems_of(data)["rate"][0].message.endswith("(did you mean 'rte'?)")

@@ -18,7 +18,7 @@ from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
 from ..errors import DataError, Problem
 from ..rules.model import RuleSet
 
-__all__ = ["read_data"]
+__all__ = ["Columns", "Records", "read_data"]
 
 
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
@@ -26,7 +26,7 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _INFINITY = re.compile(r"^[+-]?inf(inity)?$", re.IGNORECASE)
 
 
-def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> list[dict[str, Any]] | dict[str, Any]:
+def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Records | Columns:
     """A UTF-8 CSV or JSON data file as records (JSON may also be a mapping of columns).
 
     CSV cells are text; empty cells become None. Cells of the columns ``rules`` reads as
@@ -65,10 +65,12 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> lis
             raise DataError(Problem(
                 f"{exc.token} is not JSON (a JavaScript extension); write null for no value",
                 file=path, line=line, col=col)) from None
-        if not isinstance(data, list | dict):
-            raise DataError(Problem("JSON data must be a list of records or a mapping of "
-                                    "columns", file=path))
-        return data
+        if isinstance(data, list):
+            return Records(data, file=path)  # no lines: JSON rows are named by position
+        if isinstance(data, dict):
+            return Columns(data, file=path)
+        raise DataError(Problem("JSON data must be a list of records or a mapping of "
+                                "columns", file=path))
     if suffix != ".csv":
         raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
     return _read_csv(text, path, rules)
@@ -82,6 +84,25 @@ def _whole_number(text: str) -> int | float:
     """A JSON integer; one too long for Python's int parsing is a float (infinity), which
     the data checks refuse with its column and row."""
     return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else float(text)
+
+
+class Records(list[dict[str, Any]]):
+    """Records read from a file, each remembering the file line it starts on, so that a
+    problem found when scoring names the line a person sees (``line 7``), not a position."""
+
+    def __init__(self, records: Any = (), *, file: str | None = None,
+                 lines: list[int] | None = None) -> None:
+        super().__init__(records)
+        self.file = file
+        self.lines: list[int] = [] if lines is None else lines
+
+
+class Columns(dict[str, Any]):
+    """Columns read from a file, remembering the file for the problems found in them."""
+
+    def __init__(self, columns: Any = (), *, file: str | None = None) -> None:
+        super().__init__(columns)
+        self.file = file
 
 
 class _NonStandard(ValueError):
@@ -104,7 +125,7 @@ def _place_of(text: str, token: str) -> tuple[int | None, int | None]:
     return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
-def _read_csv(text: str, path: str, rules: RuleSet | None) -> list[dict[str, Any]]:
+def _read_csv(text: str, path: str, rules: RuleSet | None) -> Records:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
     repeated = sorted({name for name in header if header.count(name) > 1})
@@ -116,15 +137,18 @@ def _read_csv(text: str, path: str, rules: RuleSet | None) -> list[dict[str, Any
         numeric = set(rules.columns_needed())
         numeric |= {name for name, spec in rules.fields.items() if spec.type != "str"}
         flags = {name for name, spec in rules.fields.items() if spec.type == "bool"}
-    records, problems = [], []
+    records, problems = Records(file=path), []
+    first_line = reader.line_num + 1
     for cells in reader:
         if len(cells) > len(header):
             problems.append(Problem(f"has {len(cells)} cells for {len(header)} columns",
                                     file=path, line=reader.line_num))
-            continue
-        cells += [""] * (len(header) - len(cells))
-        records.append({name: _cell(cell, numeric is None or name in numeric, name in flags)
-                        for name, cell in zip(header, cells)})
+        else:
+            cells += [""] * (len(header) - len(cells))
+            records.append({name: _cell(cell, numeric is None or name in numeric, name in flags)
+                            for name, cell in zip(header, cells)})
+            records.lines.append(first_line)
+        first_line = reader.line_num + 1  # a quoted cell may span lines
     if problems:
         raise DataError(problems)
     return records

@@ -8,9 +8,11 @@ raised together as one :class:`DataError`; the caller's data is never modified.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import math
 import numbers
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +23,7 @@ import numpy.typing as npt
 from narwhals.dependencies import is_pandas_like_series
 from narwhals.exceptions import DuplicateError
 
-from ..errors import DataError, PeriodError, Problem
+from ..errors import DataError, PeriodError, Problem, did_you_mean, shown
 from ..keys import MAX_ROWS_SHOWN, describe_rows, duplicated, empty_mask, population_codes
 from ..periods import normalise_periods
 from ..plugins.evaluator import FloatArray
@@ -45,6 +47,16 @@ class Table:
     groups: npt.NDArray[np.int64]
     """Peer population code a row: same period and same group value."""
     n_groups: int
+    source: str | None = None
+    """The file the rows were read from, where they were."""
+    lines: npt.NDArray[np.int64] | None = None
+    """The file line each row starts on, where the rows come from a file."""
+
+    def describe_rows(self, mask: npt.NDArray[np.bool_], entity: str,
+                      period: str | None) -> tuple[str, ...]:
+        """``line 7 (branch=A, month=2024-01)`` (or ``row 5 (...)``) for the first rows."""
+        return describe_rows(np.flatnonzero(mask), self.entity, self.period, entity, period,
+                             self.lines)
 
 
 def read_table(data: Any, rules: RuleSet) -> Table:
@@ -59,11 +71,15 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                        ("group_by", rules.group_by)):
         keys[role] = None if name is None else raw.get(name, key=True)
         if name is not None and keys[role] is None:
-            problems.append(Problem(f"is missing (the rule set's {role} column)", column=name))
+            problems.append(Problem(f"is missing (the rule set's {role} column)"
+                                    f"{_near_heading(name, raw.names)}", column=name))
     entity, period, group = keys["entity"], keys["period"], keys["group_by"]
 
+    source, lines = _origin(data, raw.n_rows)
+
     def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
-        return describe_rows(np.flatnonzero(mask), entity, period, rules.entity, rules.period)
+        return describe_rows(np.flatnonzero(mask), entity, period, rules.entity, rules.period,
+                             lines)
 
     for name, values in ((rules.entity, entity), (rules.period, period), (rules.group_by, group)):
         if values is not None and name is not None:
@@ -84,7 +100,8 @@ def read_table(data: Any, rules: RuleSet) -> Table:
         if values is None:
             spec = rules.fields.get(name)
             title = f"; declared as {spec.title!r}" if spec is not None and spec.title else ""
-            problems.append(Problem(f"is missing (needed by {', '.join(readers)}){title}",
+            problems.append(Problem(f"is missing (needed by {', '.join(readers)}){title}"
+                                    f"{_near_heading(name, raw.names)}",
                                     column=name))
             continue
         spec = rules.fields.get(name)
@@ -106,7 +123,8 @@ def read_table(data: Any, rules: RuleSet) -> Table:
         given = raw.get(name)
         if given is None:
             if not spec.optional:
-                problems.append(Problem("is missing (declared under fields)", column=name))
+                problems.append(Problem("is missing (declared under fields)"
+                                        f"{_near_heading(name, raw.names)}", column=name))
         elif spec.type != "str":
             numbers = _numbers(name, given, rows_text, problems, flags=spec.type == "bool")
             if numbers is not None:
@@ -119,10 +137,37 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             problems.append(Problem(f"each {what} must appear once; found repeats",
                                     column=rules.entity, rows=rows_text(repeated)))
     if problems:
-        raise DataError(problems)
+        raise DataError([p if p.file is not None else dataclasses.replace(p, file=source)
+                         for p in problems])
     assert entity is not None
     groups, n_groups = population_codes(raw.n_rows, period, group)
-    return Table(raw.n_rows, entity, period, group, columns, groups, n_groups)
+    return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines)
+
+
+def _heading_key(name: str) -> str:
+    """A heading as people mean it: full-width forms, spaces and case set aside."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _near_heading(name: str, headings: Iterable[str]) -> str:
+    """"; the data has ' Rate ' (…)" for a heading that differs only in spaces, full-width
+    forms or case; else a did-you-mean for a near miss; else nothing."""
+    same = [h for h in headings if _heading_key(h) == _heading_key(name)]
+    if same:
+        return (f"; the data has {shown(same[0])}, which differs only in spaces, full-width "
+                "forms or case: headings are matched exactly")
+    return did_you_mean(name, headings)
+
+
+def _origin(data: Any, n_rows: int) -> tuple[str | None, npt.NDArray[np.int64] | None]:
+    """The file the data was read from and each row's line, where it says (read_data)."""
+    source = getattr(data, "file", None)
+    lines = getattr(data, "lines", None)
+    if not isinstance(source, str):
+        source = None
+    if not isinstance(lines, list) or len(lines) != n_rows:
+        return source, None
+    return source, np.asarray(lines, dtype=np.int64)
 
 
 def _numbers(

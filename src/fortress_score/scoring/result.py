@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import DataError, PeriodError, Problem, shown
-from ..keys import describe_rows, matching
+from ..keys import matching
 from ..periods import period_order, wanted_period
 from ..plugins.evaluator import Evaluator
 from ..reading.frames import Table
@@ -107,9 +107,7 @@ class Result:
 
     def describe_rows(self, mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
         """``row 3 (branch=A, month=2024-01)`` for the first few rows ``mask`` selects."""
-        t = self.table
-        return describe_rows(np.flatnonzero(mask), t.entity, t.period, self.rules.entity,
-                             self.rules.period)
+        return self.table.describe_rows(mask, self.rules.entity, self.rules.period)
 
     def row_of(self, entity: Any, period: Any = None) -> int:
         """The row of ``entity`` in ``period`` (default: its latest period).

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
-from ..keys import describe_rows
 from ..plugins.evaluator import Context, FloatArray
 from ..plugins.manager import Registry
 from ..reading.frames import Table
@@ -124,12 +123,12 @@ def _refuse_missing(rules: RuleSet, table: Table, attainment: list[FloatArray]) 
     """``missing: error``: every indicator must apply to every row; name the rows it does not."""
     problems = []
     for (_, indicator), values in zip(rules.indicators, attainment):
-        empty = np.flatnonzero(np.isnan(values))
-        if empty.size:
+        empty = np.isnan(values)
+        if empty.any():
             problems.append(Problem(
                 f"indicator {indicator.id!r} does not apply to some rows and the rule set says "
-                "missing: error",
-                rows=describe_rows(empty, table.entity, table.period, rules.entity, rules.period),
+                "missing: error", file=table.source,
+                rows=table.describe_rows(empty, rules.entity, rules.period),
             ))
     if problems:
         raise DataError(problems)
