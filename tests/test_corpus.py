@@ -16,7 +16,7 @@ from fortress_score import read_data
 
 CORPUS = Path(__file__).parent / "corpus"
 RULE_CASES = sorted(p for p in (CORPUS / "rules").iterdir() if p.suffix != ".expect")
-DATA_CASES = sorted((CORPUS / "data").glob("*.csv"))
+DATA_CASES = sorted(p for p in (CORPUS / "data").iterdir() if p.suffix in (".csv", ".json"))
 
 
 def check(error: fs.FortressScoreError, case: Path) -> None:
@@ -45,4 +45,5 @@ def test_bad_data_set(case: Path, engine: fs.Engine) -> None:
 
 def test_corpus_covers_every_format_and_case() -> None:
     assert {p.suffix for p in RULE_CASES} == {".yaml", ".toml", ".json"}
-    assert len(RULE_CASES) >= 15 and len(DATA_CASES) >= 8
+    assert len(RULE_CASES) >= 15 and len(DATA_CASES) >= 14
+    assert {p.suffix for p in DATA_CASES} == {".csv", ".json"}

@@ -83,6 +83,11 @@ def read_table(data: Any, rules: RuleSet) -> Table:
 
     for name, values in ((rules.entity, entity), (rules.period, period), (rules.group_by, group)):
         if values is not None and name is not None:
+            nested = _nested(values)
+            if nested.any():
+                problems.append(Problem("must hold one value a row; found lists or tables",
+                                        column=name, rows=rows_text(nested)))
+                continue
             empty = empty_mask(values)
             if empty.any():
                 problems.append(Problem("must have a value in every row", column=name,
@@ -331,12 +336,18 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
     if array.ndim != 1 or mixed_text or hidden_flags:
         # [1.5, "n/a"] must not become all text; [["A"], ["B"]] is two lists, not a table
         array = np.fromiter(values, dtype=object, count=len(values))
-    nested = array.dtype.kind == "O" and any(
-        isinstance(v, list | tuple | dict | set | np.ndarray) for v in array.tolist())
-    if nested:
+    if _nested(array).any():
         raise DataError(Problem("must hold one value a row; found lists or tables inside it",
                                 column=name))
     return array
+
+
+def _nested(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Rows holding a list, table or array instead of one value (object columns only)."""
+    if values.dtype.kind != "O":
+        return np.zeros(values.shape[0], dtype=bool)
+    return np.fromiter((isinstance(v, list | tuple | dict | set | np.ndarray) for v in values),
+                       dtype=bool, count=values.shape[0])
 
 
 def read_only(values: FloatArray) -> FloatArray:
