@@ -158,3 +158,16 @@ def test_files(tmp_path_factory: pytest.TempPathFactory, columns: dict[str, list
         return
     for record in card.to_records():
         assert record["total"] is None or 0.0 <= record["total"] <= 100.0
+
+
+def test_scoring_from_many_threads_gives_the_same_cards() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = {"branch": [f"b{i}" for i in range(200)], "month": ["2024年3月"] * 200,
+            "rate": np.linspace(85.0, 101.0, 200).tolist()}
+    alone = fs.score(RULES, data).to_records(provenance=True)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        cards = list(pool.map(lambda _: fs.score(RULES, data), range(16)))
+        explained = list(pool.map(lambda c: c.explain("b7").total, cards))
+    assert all(card.to_records(provenance=True) == alone for card in cards)
+    assert set(explained) == {alone[7]["total"]}
