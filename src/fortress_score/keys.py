@@ -30,6 +30,12 @@ MAX_ROWS_SHOWN = 5
 
 IntArray = npt.NDArray[np.int64]
 
+_STRINGS: Any = getattr(np, "strings", np.char)
+"""numpy's vectorised string functions (``np.strings`` from numpy 2, else ``np.char``)."""
+
+_EMPTY_TEXTS = ["None", "nan", "NaN", "<NA>", "NaT"]
+"""How None, NaN, pandas' NA and NaT read as text: the rows worth a closer look."""
+
 
 def key_codes(values: npt.NDArray[Any]) -> tuple[IntArray, int]:
     """Dense codes 0..n-1 a row (numbers by value, anything else as text) and n."""
@@ -74,7 +80,12 @@ def empty_mask(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     if values.dtype.kind == "U":
         return np.asarray(np.char.strip(values) == "")
     if values.dtype.kind == "O":
-        return np.fromiter((is_empty(v) for v in values), dtype=bool, count=len(values))
+        # as text in C; only rows whose text could be an empty value are looked at one by one
+        text = values.astype(str)
+        maybe = np.flatnonzero(np.isin(text, _EMPTY_TEXTS) | (_STRINGS.strip(text) == ""))
+        empty = np.zeros(len(values), dtype=bool)
+        empty[maybe] = [is_empty(v) for v in values[maybe].tolist()]
+        return empty
     return np.zeros(len(values), dtype=bool)
 
 

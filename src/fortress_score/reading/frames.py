@@ -343,11 +343,27 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
 
 
 def _nested(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
-    """Rows holding a list, table or array instead of one value (object columns only)."""
+    """Rows holding a list, table or array instead of one value (object columns only).
+
+    The column is read as text in C; only rows whose text opens like a list or table (or
+    every row, when a sequence inside stops that) are looked at one by one."""
+    nested = np.zeros(values.shape[0], dtype=bool)
     if values.dtype.kind != "O":
-        return np.zeros(values.shape[0], dtype=bool)
-    return np.fromiter((isinstance(v, list | tuple | dict | set | np.ndarray) for v in values),
-                       dtype=bool, count=values.shape[0])
+        return nested
+    try:
+        text = values.astype(str)
+        maybe = np.flatnonzero(_opens_like_a_container(text))
+    except (ValueError, TypeError):  # numpy refuses sequences inside: look at every row
+        maybe = np.arange(values.shape[0])
+    nested[maybe] = [isinstance(v, list | tuple | dict | set | np.ndarray)
+                     for v in values[maybe].tolist()]
+    return nested
+
+
+def _opens_like_a_container(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
+    strings: Any = getattr(np, "strings", np.char)
+    return np.asarray(strings.startswith(text, "[") | strings.startswith(text, "(")
+                      | strings.startswith(text, "{") | strings.startswith(text, "array("))
 
 
 def read_only(values: FloatArray) -> FloatArray:
