@@ -138,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _print_titles(card: Scorecard, period: str | None) -> int:
     held = [t for t in card.benchmarks()
-            if period is None or str(t["period"]) == str(wanted_period(period))]
+            if period is None or str(t["period"]) == str(wanted_period(period, card.table.period))]
     table = RichTable(title=f"{card.rules.benchmark.title if card.rules.benchmark else '标杆'}",
                       title_justify="left")
     for name in ("period", "entity", "consecutive periods"):

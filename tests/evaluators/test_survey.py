@@ -94,3 +94,20 @@ def test_counts_near_the_float_limit_give_the_same_share() -> None:
     context = fs.Context(points=1.0, groups=np.zeros(3, dtype=np.int64), n_groups=1, rule="s")
     result = evaluator.evaluate(columns, params, context)
     assert result[:2].tolist() == [0.5, 0.75] and np.isnan(result[2])  # nobody answered
+
+
+def test_min_responses_counts_whole_answers_exactly() -> None:
+    import numpy as np
+
+    import fortress_score as fs
+
+    evaluator = fs.Engine(entry_points=False).evaluators()["survey"]
+    params = evaluator.Params.model_validate(
+        {"levels": {"yes": 1.0, "mid": 0.5, "no": 0.0}, "min_responses": 15,
+         "groups": [{"name": "masses", "fields": {"yes": "y", "mid": "m", "no": "n"}},
+                    {"name": "members", "fields": {"yes": "y2"}}]})
+    columns = {"y": np.array([0.0]), "m": np.array([2.0]), "n": np.array([13.0]),
+               "y2": np.array([15.0])}
+    context = fs.Context(points=1.0, groups=np.zeros(1, dtype=np.int64), n_groups=1, rule="s")
+    # 0 + 2 + 13 = 15 answers: the masses speak (1/15), the members are not asked
+    assert evaluator.evaluate(columns, params, context).tolist() == [pytest.approx(1.0 / 15.0)]

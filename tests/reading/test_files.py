@@ -64,3 +64,16 @@ def test_problems_found_when_scoring_name_the_files_lines(tmp_path: Path) -> Non
     problem = info.value.problems[0]
     assert problem.file == str(path)
     assert problem.rows == ("line 3 (branch=B\nsecond line, month=2024-01)",)
+
+
+def test_json_keys_given_twice_and_nan_inside_text(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.json"
+    twice.write_text('[{"branch": "A", "rate": 50, "rate": 95}]', encoding="utf-8")
+    with pytest.raises(fs.DataError, match="key 'rate' is given twice in one record"):
+        read_data(twice)
+    quoted = tmp_path / "quoted.json"
+    quoted.write_text('[{"branch": "is NaN here", "rate": 95},\n {"branch": "B", "rate": NaN}]',
+                      encoding="utf-8")
+    with pytest.raises(fs.DataError) as info:
+        read_data(quoted)
+    assert (info.value.problems[0].line, info.value.problems[0].col) == (2, 26)

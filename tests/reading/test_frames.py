@@ -255,3 +255,21 @@ def test_a_heading_that_differs_only_in_spaces_width_or_case_is_pointed_at() -> 
     data = good()
     data["rte"] = data.pop("rate")
     assert problems_of(data)["rate"][0].message.endswith("(did you mean 'rte'?)")
+
+
+def test_columns_that_are_tables_masks_or_nested_types_are_named() -> None:
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    import collections
+
+    for change, fragment in (
+        ({"rate": pd.DataFrame({"x": [1, 2, 3]})}, "got a table"),
+        ({"rate": np.ma.masked_array([99.0, 95.0, 100.0], [0, 1, 0])}, "masked array"),
+        ({"branch": ["A", collections.OrderedDict(a=1), "C"]}, "must hold one value a row"),
+        ({"branch": ["A", pd.Series([1, 2]), "C"]}, "must hold one value a row"),
+    ):
+        column = next(iter(change))
+        assert fragment in problems_of({**good(), **change})[column][0].message
+    frame = pl.DataFrame({**good(), "rate": [[99.0], [95.0], [100.0]]}).with_columns(
+        pl.col("rate").cast(pl.Array(pl.Float64, 1)))
+    assert "the column is of type Array" in problems_of(frame)["rate"][0].message

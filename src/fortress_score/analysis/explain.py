@@ -143,7 +143,7 @@ def _inputs_for(result: Result, call: EvaluatorCall, row: int,
     """The input values the evaluator says give ``attainment`` in this row (its inverse)."""
     evaluator = result.evaluators[call.kind]
     answer = _asked(result, call.kind, "inverse", lambda: evaluator.inverse(
-        call.params, attainment, _row_inputs(result, call, row)))
+        call.params.model_copy(deep=True), attainment, _row_inputs(result, call, row)))
     if answer is None:
         return {}
     if not isinstance(answer, Mapping) or not all(
@@ -191,7 +191,7 @@ def _why_fired(result: Result, veto: int, row: int) -> str:
     inputs = _row_inputs(result, when, row)
     evaluator = result.evaluators[when.kind]
     described = _asked(result, when.kind, "describe",
-                       lambda: evaluator.describe(when.params, inputs))
+                       lambda: evaluator.describe(when.params.model_copy(deep=True), inputs))
     if described is not None and not isinstance(described, str):
         raise _plugin_error(result, when.kind, "describe() must return None or text; got "
                             f"{type(described).__name__}")

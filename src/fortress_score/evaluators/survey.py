@@ -84,8 +84,8 @@ class Survey(Evaluator[SurveyParams]):
             for level, level_counts in counts.items():
                 answers += level_counts / unit
                 weighted += params.levels[level] * (level_counts / unit)
-            with np.errstate(over="ignore"):  # inf answers are at least min_responses
-                enough = answers * unit >= params.min_responses
+            with np.errstate(over="ignore"):  # whole counts add up exactly; inf is enough
+                enough = np.add.reduce(list(counts.values())) >= params.min_responses
             speaks = undecided & enough & (largest > 0)
             result[speaks] = weighted[speaks] / answers[speaks]
             undecided &= ~speaks

@@ -18,7 +18,7 @@ def board_table(result: Result, period: Any = None) -> RichTable:
     """The leaderboard of one period (all rows when None): by group, rank, entity."""
     records = to_records(result)
     if period is not None:
-        records = [r for r in records if str(r["period"]) == str(wanted_period(period))]
+        records = [r for r in records if str(r["period"]) == str(wanted_period(period, result.table.period))]
     records.sort(key=lambda r: (str(r["group"]), str(r["period"]),
                                 r["rank"] if r["rank"] is not None else float("inf"),
                                 str(r["entity"])))

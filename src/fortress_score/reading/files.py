@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
-from ..errors import DataError, Problem
+from ..errors import DataError, Problem, shown
 from ..rules.model import RuleSet
 
 __all__ = ["Columns", "Records", "read_data"]
@@ -56,7 +56,8 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Rec
                        "; save it as UTF-8 (in Excel: Save As, CSV UTF-8)")
     if suffix == ".json":
         try:
-            data = json.loads(text, parse_constant=_refuse_constant, parse_int=_whole_number)
+            data = json.loads(text, parse_constant=_refuse_constant, parse_int=_whole_number,
+                              object_pairs_hook=_refuse_repeats)
         except json.JSONDecodeError as exc:
             raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
                                     col=exc.colno)) from exc
@@ -65,6 +66,9 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Rec
             raise DataError(Problem(
                 f"{exc.token} is not JSON (a JavaScript extension); write null for no value",
                 file=path, line=line, col=col)) from None
+        except _Repeated as exc:
+            raise DataError(Problem(f"key {shown(exc.key)} is given twice in one record; a "
+                                    "record holds each column once", file=path)) from None
         if isinstance(data, list):
             return Records(data, file=path)  # no lines: JSON rows are named by position
         if isinstance(data, dict):
@@ -111,6 +115,22 @@ class _NonStandard(ValueError):
         self.token = token
 
 
+class _Repeated(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose key comes twice would keep its last value silently: refused."""
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _Repeated(key)
+        record[key] = value
+    return record
+
+
 def _refuse_constant(token: str) -> Any:
     """NaN and Infinity are not JSON: Python's reader takes them; a data file may not."""
     raise _NonStandard(token)
@@ -118,7 +138,8 @@ def _refuse_constant(token: str) -> Any:
 
 def _place_of(text: str, token: str) -> tuple[int | None, int | None]:
     """Line and column of the first ``token`` outside a string (for the message)."""
-    found = re.search(rf'(?<![\w"]){re.escape(token)}(?![\w"])', text)
+    tokens = re.finditer(rf'"(?:\\.|[^"\\])*"|(?<![\w]){re.escape(token)}(?![\w])', text)
+    found = next((t for t in tokens if not t.group().startswith('"')), None)  # not in a string
     if found is None:
         return None, None
     before = text[: found.start()]

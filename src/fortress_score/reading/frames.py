@@ -146,6 +146,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                          for p in problems])
     assert entity is not None
     groups, n_groups = population_codes(raw.n_rows, period, group)
+    groups = read_only(groups, np.int64)  # evaluators see them: nobody may regroup the rows
     return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines)
 
 
@@ -249,7 +250,7 @@ class _RawColumns:
             if len(labels) != len(frame.columns):  # 1 and "1" are one name to a rule file
                 raise DataError(Problem(f"column names must be unique; repeated: "
                                         f"{_repeated([str(c) for c in frame.columns])}"))
-            return cls(lambda n, key: _frame_column(frame.get_column(labels[n]), key), labels,
+            return cls(lambda n, key: _frame_column(n, frame.get_column(labels[n]), key), labels,
                        len(frame))
         if isinstance(data, Mapping):
             arrays = {str(k): _as_array(str(k), v) for k, v in _aligned(data).items()}
@@ -317,6 +318,12 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
         raise DataError(Problem(f"must be an ordered sequence of values, one a row (a list, "
                                 f"an array, a Series); got {type(values).__name__}, which "
                                 "has no row order", column=name))
+    if isinstance(values, np.ma.MaskedArray):
+        raise DataError(Problem("must be a plain array: a masked array's mask would be lost; "
+                                "write NaN (or None) for no value", column=name))
+    if hasattr(values, "columns") and getattr(values, "ndim", 2) == 2:
+        raise DataError(Problem(f"must be one column, one value a row; got a table "
+                                f"({type(values).__name__})", column=name))
     if isinstance(values, np.ndarray) and values.ndim != 1:
         raise DataError(Problem(f"must be one-dimensional, one value a row; got an array of "
                                 f"shape {values.shape}", column=name))
@@ -345,45 +352,39 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
 def _nested(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
     """Rows holding a list, table or array instead of one value (object columns only).
 
-    The column is read as text in C; only rows whose text opens like a list or table (or
-    every row, when a sequence inside stops that) are looked at one by one."""
+    A text cell equals its own text, compared in C: only the other cells are looked at
+    one by one (all of them when numpy refuses a sequence inside)."""
     nested = np.zeros(values.shape[0], dtype=bool)
     if values.dtype.kind != "O":
         return nested
     try:
-        text = values.astype(str)
-        maybe = np.flatnonzero(_opens_like_a_container(text))
-    except (ValueError, TypeError):  # numpy refuses sequences inside: look at every row
+        maybe = np.flatnonzero(~np.asarray(values == values.astype(str), dtype=bool))
+    except (ValueError, TypeError):
         maybe = np.arange(values.shape[0])
-    nested[maybe] = [isinstance(v, list | tuple | dict | set | np.ndarray)
-                     for v in values[maybe].tolist()]
+    nested[maybe] = [_holds_many(v) for v in values[maybe].tolist()]
     return nested
 
 
-def _opens_like_a_container(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
-    strings: Any = getattr(np, "strings", np.char)
-    return np.asarray(strings.startswith(text, "[") | strings.startswith(text, "(")
-                      | strings.startswith(text, "{") | strings.startswith(text, "array("))
+def _holds_many(value: Any) -> bool:
+    """A cell holding a container (a list, a mapping, an array, a Series), not a value."""
+    if isinstance(value, str | bytes):
+        return False
+    return isinstance(value, Mapping | Iterable | np.ndarray) or hasattr(value, "__len__")
 
 
-def read_only(values: FloatArray) -> FloatArray:
-    """``values`` over a read-only buffer: no one can make it writeable again (numpy lets
-    any view of a writeable array be made writeable), so an evaluator can never write into
-    the caller's data. No copy for a contiguous column."""
-    contiguous = np.ascontiguousarray(values, dtype=np.float64)
-    if contiguous.size == 0:
-        empty = np.empty(0, dtype=np.float64)
-        empty.flags.writeable = False
-        return empty
-    buffer = memoryview(contiguous).toreadonly()  # type: ignore[arg-type]
-    return np.frombuffer(buffer, dtype=np.float64)
+def read_only(values: npt.NDArray[Any], dtype: Any = np.float64) -> npt.NDArray[Any]:
+    """A copy of ``values`` over an immutable ``bytes`` buffer: no one can make it
+    writeable, reach a writeable array under it (numpy lets any view of a writeable array
+    be unlocked, and ``.base.obj`` leads back to it), or change what later evaluators read.
+    One copy a column, made once when the data is read."""
+    return np.frombuffer(np.ascontiguousarray(values, dtype=dtype).tobytes(), dtype=dtype)
 
 
 def _repeated(names: list[str]) -> list[str]:
     return sorted({name for name in names if names.count(name) > 1})
 
 
-def _frame_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
+def _frame_column(name: str, series: Any, key: bool = False) -> npt.NDArray[Any]:
     """A frame's column as numpy: numbers as float64 (NaN where null), keys as given
     (entity codes 101, 102 in a nullable integer column stay 101, 102; dates stay dates,
     a missing one empty)."""
@@ -391,6 +392,9 @@ def _frame_column(series: Any, key: bool = False) -> npt.NDArray[Any]:
         values = np.empty(len(series), dtype=object)
         values[:] = series.to_list()
         return values
+    if series.dtype.is_nested():  # a struct, list or array column: many values a row
+        raise DataError(Problem(f"must hold one value a row; the column is of type "
+                                f"{series.dtype}", column=name))
     values = series.to_numpy()
     if key and series.dtype.is_integer() and values.dtype.kind == "f":
         nulls = series.is_null().to_numpy()

@@ -36,7 +36,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, to_jsonable_python
 
-from ..errors import PluginError, Problem, RuleFileError, did_you_mean, shown
+from ..errors import PluginError, Problem, RuleFileError, did_you_mean, shorten, shown
 from ..plugins.evaluator import Column, Evaluator
 from ..plugins.manager import default_registry
 from . import messages
@@ -167,6 +167,11 @@ class EvaluatorCall(_Model):
             params = evaluator.Params.model_validate(table)
         except ValidationError as exc:
             errors = [messages.as_details(e) for e in exc.errors() if e["type"] != "extra_forbidden"] + errors
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # a plug-in's validator never ends the caller's run
+            raise PluginError(f"evaluator {kind!r}: checking its params raised "
+                              f"{type(exc).__name__}: {shorten(str(exc))}", evaluator=kind) from exc
         if errors:
             raise ValidationError.from_exception_data("EvaluatorCall", errors)
         try:
@@ -174,9 +179,11 @@ class EvaluatorCall(_Model):
             if isinstance(named, str | bytes):
                 raise TypeError(f"must return a list of column names; got the text {named!r}")
             inputs = tuple(named)
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # SystemExit too: name the plug-in
             raise PluginError(
-                f"evaluator {kind!r}: inputs() raised {type(exc).__name__}: {exc}",
+                f"evaluator {kind!r}: inputs() raised {type(exc).__name__}: {shorten(str(exc))}",
                 evaluator=kind,
             ) from exc
         return {"kind": kind, "params": params, "inputs": inputs}

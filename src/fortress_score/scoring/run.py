@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
 from ..plugins.evaluator import Context, FloatArray
 from ..plugins.manager import Registry
-from ..reading.frames import Table
+from ..reading.frames import Table, read_only
 from ..rules.model import EvaluatorCall, RuleSet
 from .model import apply_missing_policy, compute_figures
 from .result import Provenance, Result
@@ -62,7 +62,8 @@ class _Runner:
         context = Context(points=float(points), groups=table.groups, n_groups=table.n_groups,
                           rule=rule_id)
         try:
-            values = evaluator.evaluate(columns, call.params, context)
+            # a fresh copy of the params a call: nothing a plug-in does to them lasts
+            values = evaluator.evaluate(columns, call.params.model_copy(deep=True), context)
         except (FortressScoreError, KeyboardInterrupt):
             raise  # an evaluator's own, deliberate report on the data; the user's Ctrl-C
         except KeyError as exc:
@@ -96,7 +97,7 @@ class _Runner:
         if array.shape != (n_rows,):
             got = f"{array.shape[0]} values" if array.ndim == 1 else f"shape {array.shape}"
             raise self.error(kind, rule_id, f"returned {got} for {n_rows} rows")
-        array = array.astype(np.float64, copy=False)
+        array = read_only(array)  # a copy: the plug-in may reuse its buffer for the next call
         outside = ~np.isnan(array) & ((array < 0.0) | (array > 1.0))
         if outside.any():
             rows = np.flatnonzero(outside)
