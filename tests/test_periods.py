@@ -246,3 +246,26 @@ def test_numbers_stay_numbers_and_order_by_value() -> None:
     card = fs.score(RULES, rows("A", [202410, 202409], [1.0, 2.0], [1.0, 2.0]))  # type: ignore[list-item]
     assert card.periods() == [202409, 202410]
     assert card.explain("A", period="202409").period == 202409
+
+
+@pytest.mark.parametrize(("written", "month"), [
+    ("2024-3月", "2024-03"), ("24年3月", "2024-03"), ("2024 年 3 月", "2024-03"),
+    ("2024M03", "2024-03"), ("Mar 2024", "2024-03"), ("2024/3/15", "2024-03"),
+    ("2024年3月15日", "2024-03"), ("2024-01-01 00:00:00+08:00", "2024-01"),
+    ("24年第2季度", "2024-Q2"), ("24年", "2024"),
+])
+def test_more_ways_offices_write_a_period(written: str, month: str) -> None:
+    found = read_label(written)
+    assert found is not None and period_label(*found) == month
+
+
+@pytest.mark.parametrize("written", ["2024-02-30", "2024-03-32", "2024.1", "2024-13", "13月"])
+def test_what_is_no_period(written: str) -> None:
+    assert read_label(written) is None  # 2024.1 may be October as Excel writes it
+
+
+def test_a_date_asks_for_its_month() -> None:
+    import datetime
+
+    card = fs.score(RULES, rows("A", ["2024年1月", "2024年2月"], [1.0, 2.0], [1.0, 2.0]))
+    assert card.explain("A", period=datetime.date(2024, 1, 20)).period == "2024-01"
