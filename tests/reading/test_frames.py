@@ -273,3 +273,25 @@ def test_columns_that_are_tables_masks_or_nested_types_are_named() -> None:
     frame = pl.DataFrame({**good(), "rate": [[99.0], [95.0], [100.0]]}).with_columns(
         pl.col("rate").cast(pl.Array(pl.Float64, 1)))
     assert "the column is of type Array" in problems_of(frame)["rate"][0].message
+
+
+def test_one_group_or_branch_written_two_ways_is_refused() -> None:
+    rules = dict(RULES, group_by="dept")
+    for spellings in (["县区", "县区 ", "生产"], ["Ａ", "A", "B"], ["a b", "ab", "c"]):
+        data = good()
+        data["dept"] = spellings
+        found = problems_of_rules(rules, data)["dept"][0]
+        assert found.message.startswith("holds values that differ only in spaces or full-width")
+        assert found.rows == ("row 1 (branch=B, month=2024-01)",)
+    data = good()
+    data["dept"] = ["县区", "县区", "生产"]
+    assert fs.score(rules, data).to_records()[0]["group"] == "县区"
+
+
+def problems_of_rules(rules: dict[str, Any], data: Any) -> dict[str | None, list[fs.Problem]]:
+    with pytest.raises(fs.DataError) as info:
+        fs.score(rules, data)
+    found: dict[str | None, list[fs.Problem]] = {}
+    for problem in info.value.problems:
+        found.setdefault(problem.column, []).append(problem)
+    return found

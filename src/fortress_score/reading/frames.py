@@ -97,6 +97,8 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                     period = normalise_periods(period, rows_text, name)
                 except PeriodError as exc:
                     problems.extend(exc.problems)
+            else:
+                problems.extend(_lookalike_keys(name, values, rows_text))
 
     needed = rules.columns_needed()
     columns: dict[str, FloatArray] = {}
@@ -148,6 +150,49 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     groups, n_groups = population_codes(raw.n_rows, period, group)
     groups = read_only(groups, np.int64)  # evaluators see them: nobody may regroup the rows
     return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines)
+
+
+def _lookalike_keys(name: str, values: npt.NDArray[Any], rows_text: RowsText) -> list[Problem]:
+    """Key values that differ only in spaces or full-width forms (``县区`` and ``县区 ``) would
+    be two branches or two peer groups: refused, naming the rows of the later spelling.
+
+    Whole-array work on the distinct values; only those holding a space or a full-width
+    form are rewritten one by one."""
+    if values.dtype.kind not in "OU":
+        return []
+    text = values.astype(str)
+    if text.dtype.itemsize == 0 or not _odd_text(text).any():
+        return []  # the common case: no space, no full-width form, nothing sorted
+    labels, first, inverse = np.unique(text, return_index=True, return_inverse=True)
+    odd = np.flatnonzero(_odd_text(labels))
+    keys = labels.astype(object)
+    keys[odd] = ["".join(unicodedata.normalize("NFKC", label).split())
+                 for label in labels[odd].tolist()]
+    _, key_first, key_of = np.unique(keys.astype(str), return_index=True, return_inverse=True)
+    key_of = key_of.reshape(-1)
+    earliest = np.full(key_first.size, np.iinfo(np.int64).max)
+    np.minimum.at(earliest, key_of, first)  # each spelling group's first row
+    later = first != earliest[key_of]  # a spelling whose group appeared earlier another way
+    if not later.any():
+        return []
+    shown_pairs = ", ".join(
+        f"{shown(str(labels[k]))} and "
+        f"{shown(str(labels[np.flatnonzero((key_of == key_of[k]) & ~later)[0]]))}"
+        for k in np.flatnonzero(later)[:3].tolist())
+    return [Problem(f"holds values that differ only in spaces or full-width forms "
+                    f"({shown_pairs}): one branch or group written two ways would be scored "
+                    "as two", column=name, rows=rows_text(later[inverse.reshape(-1)]))]
+
+
+def _odd_text(text: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
+    """Which strings hold a space or a full-width form (their code points, in C)."""
+    points = text.view(np.uint32).reshape(text.size, -1)
+    return np.asarray((np.isin(points, _SPACES) | ((points >= 0xFF00) & (points <= 0xFFEF)))
+                      .any(axis=1))
+
+
+_SPACES = np.array([9, 10, 11, 12, 13, 32, 0xA0, 0x3000], dtype=np.uint32)
+"""Whitespace code points (the ideographic space U+3000 included)."""
 
 
 def _heading_key(name: str) -> str:
