@@ -18,7 +18,7 @@ import numpy as np
 from rich.table import Table as RichTable
 
 from .engine import Engine
-from .errors import FortressScoreError, PeriodError, Problem
+from .errors import FortressScoreError, PeriodError, Problem, shown
 from .periods import wanted_period
 from .present.tables import board_table, leaderboard_table
 from .reading.files import read_data
@@ -164,7 +164,7 @@ def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
     if period is not None:
         keep = columns["period"].astype(str) == str(wanted_period(period, columns["period"]))
         if not keep.any():
-            raise PeriodError(Problem(f"no row has period {period!r}", column=card.rules.period))
+            raise PeriodError(Problem(f"no row has period {shown(period)}", column=card.rules.period))
     if args.format == "json":
         records = [r for r, kept in zip(card.to_records(), keep) if kept]
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)

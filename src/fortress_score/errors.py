@@ -55,7 +55,7 @@ class Problem:
         if self.path:
             place.append(self.path)
         if self.column is not None:
-            place.append(f"column {self.column!r}")
+            place.append(f"column {shown(self.column)}")
         head = ": ".join(place)
         text = f"{head}: {self.message}" if head else self.message
         if self.rows:

@@ -161,3 +161,11 @@ def test_a_what_if_value_must_pass_the_declared_field_checks() -> None:
         card.what_if("A", changes={"rate": 500.0})
     assert [(p.column, p.message) for p in info.value.problems] == [("rate", "must be <= 100")]
     assert card.what_if("A", changes={"rate": 95.0}).after.total == 95.0
+
+
+def test_a_what_if_value_may_be_a_decimal() -> None:
+    import decimal
+
+    plugins = odd_plugins(lambda p, a: None, lambda p, i: None)
+    card = fs.score(GUARD_RULES, {"branch": ["A"], "rate": [60.0]}, plugins=plugins)
+    assert card.what_if("A", changes={"rate": decimal.Decimal("95.5")}).after.total == 95.5

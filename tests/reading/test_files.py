@@ -77,3 +77,19 @@ def test_json_keys_given_twice_and_nan_inside_text(tmp_path: Path) -> None:
     with pytest.raises(fs.DataError) as info:
         read_data(quoted)
     assert (info.value.problems[0].line, info.value.problems[0].col) == (2, 26)
+
+
+def test_lines_go_with_the_records_when_the_list_is_reordered(tmp_path: Path) -> None:
+    rules = {"ruleset": "r", "entity": "branch", "dimensions": [
+        {"id": "d", "weight": 1, "indicators": [{"id": "i", "points": 1, "evaluate": {
+            "kind": "target", "input": "rate", "target": 100, "floor": 90}}]}]}
+    path = tmp_path / "d.csv"
+    path.write_text("branch,rate\nA,95\nB,96\nC,high\n", encoding="utf-8")
+    data = read_data(path, fs.load_rules(rules))
+    data.reverse()
+    assert data.lines == [4, 3, 2]
+    with pytest.raises(fs.DataError) as info:
+        fs.score(rules, data)
+    assert info.value.problems[0].rows == ("line 4 (branch=C)",)
+    data.append({"branch": "D", "rate": 97})  # a record not from the file: positions again
+    assert data.lines is None

@@ -295,3 +295,22 @@ def problems_of_rules(rules: dict[str, Any], data: Any) -> dict[str | None, list
     for problem in info.value.problems:
         found.setdefault(problem.column, []).append(problem)
     return found
+
+
+def test_a_key_left_out_of_a_record_is_not_a_missing_value() -> None:
+    records = [dict(zip(good(), row)) for row in zip(*good().values())]
+    records[1]["Rate"] = records[1].pop("rate")  # a misspelt key in one record
+    problem = problems_of(records)["rate"][0]
+    assert problem.message.startswith("is left out of some records; write null")
+    assert problem.rows == ("row 1 (branch=B, month=2024-01)",)
+    records[1]["rate"] = None  # an explicit null is a missing value, as declared
+    assert problems_of(records)["rate"][0].message.startswith("must have a value in every row")
+
+
+def test_a_long_column_name_is_shown_short() -> None:
+    data = good()
+    data["x" * 100_000] = [1.0, 2.0, 3.0]
+    data["rte"] = data.pop("rate")
+    with pytest.raises(fs.DataError) as info:
+        fs.score(RULES, data)
+    assert len(str(info.value)) < 1000

@@ -218,3 +218,10 @@ def test_a_long_value_is_shown_short() -> None:
                            {"id": "i", "points": 1, "evaluate": {"kind": "t" * 100_000}}]}]})
     assert len(str(info.value)) < 600
     assert "1,500,000 characters" in str(info.value)
+
+
+def test_two_merge_keys_in_one_mapping_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.yaml"
+    path.write_text("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n", encoding="utf-8")
+    with pytest.raises(fs.RuleFileError, match=r"key '<<' is given twice; merge several"):
+        fs.load_rules(path)

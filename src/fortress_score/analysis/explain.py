@@ -9,6 +9,7 @@ evaluator tests and what input would reach an attainment come from the evaluator
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import numbers
 from collections.abc import Callable, Mapping
 from typing import TypeVar
@@ -222,7 +223,7 @@ def what_if(result: Result, row: int, changes: Mapping[str, float]) -> WhatIf:
             problems.append(Problem(
                 f"is not read by any rule{did_you_mean(name, columns)}; the rules read: "
                 f"{', '.join(sorted(columns))}", column=name))
-        elif not isinstance(value, numbers.Real) or isinstance(value, bool) \
+        elif not isinstance(value, numbers.Real | decimal.Decimal) or isinstance(value, bool) \
                 or not np.isfinite(float(value)):
             problems.append(Problem(f"a what-if value must be a finite number; got {shown(value)}",
                                     column=name))

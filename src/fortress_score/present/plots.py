@@ -65,7 +65,7 @@ import numpy.typing as npt
 from ..analysis.boards import leaderboard
 from ..analysis.explain import explain_row
 from ..analysis.records import to_columns
-from ..errors import PeriodError, Problem
+from ..errors import PeriodError, Problem, shown
 from ..keys import matching
 from ..periods import wanted_period
 from ..scoring.result import HasResult, Result, result_of
@@ -287,12 +287,12 @@ def _period_mask(result: Result, columns: dict[str, npt.NDArray[Any]],
     if period is None:
         return np.ones(n, dtype=bool)
     if result.rules.period is None:
-        raise PeriodError(Problem(f"period {period!r} was asked for, but the rule set has no "
+        raise PeriodError(Problem(f"period {shown(period)} was asked for, but the rule set has no "
                                   "period column"))
     mask = matching(columns["period"], wanted_period(period, columns["period"]))
     if not mask.any():
         known = ", ".join(str(p) for p in result.periods()[:20])
-        raise PeriodError(Problem(f"no rows for period {period!r} (periods: {known})",
+        raise PeriodError(Problem(f"no rows for period {shown(period)} (periods: {known})",
                                   column=result.rules.period))
     return mask
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
-from ..errors import DataError, Problem, shown
+from ..errors import DataError, Problem, shorten, shown
 from ..rules.model import RuleSet
 
 __all__ = ["Columns", "Records", "read_data"]
@@ -92,13 +92,30 @@ def _whole_number(text: str) -> int | float:
 
 class Records(list[dict[str, Any]]):
     """Records read from a file, each remembering the file line it starts on, so that a
-    problem found when scoring names the line a person sees (``line 7``), not a position."""
+    problem found when scoring names the line a person sees (``line 7``), not a position —
+    also after the list is filtered or reordered (lines go with the records themselves)."""
 
-    def __init__(self, records: Any = (), *, file: str | None = None,
-                 lines: list[int] | None = None) -> None:
+    def __init__(self, records: Any = (), *, file: str | None = None) -> None:
         super().__init__(records)
         self.file = file
-        self.lines: list[int] = [] if lines is None else lines
+        self._line_of: dict[int, tuple[dict[str, Any], int]] = {}
+
+    def add(self, record: dict[str, Any], line: int) -> None:
+        """Append ``record``, read from ``line``."""
+        self.append(record)
+        self._line_of[id(record)] = (record, line)
+
+    @property
+    def lines(self) -> list[int] | None:
+        """Each record's file line, in the list's order now; None when a record in it was
+        not read from the file."""
+        found = []
+        for record in self:
+            entry = self._line_of.get(id(record))
+            if entry is None or entry[0] is not record:
+                return None
+            found.append(entry[1])
+        return found
 
 
 class Columns(dict[str, Any]):
@@ -151,7 +168,7 @@ def _read_csv(text: str, path: str, rules: RuleSet | None) -> Records:
     header = next(reader, [])
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise DataError(Problem(f"the header repeats columns {repeated}", file=path, line=1))
+        raise DataError(Problem(f"the header repeats columns {[shorten(r) for r in repeated]}", file=path, line=1))
     numeric: set[str] | None = None
     flags: set[str] = set()
     if rules is not None:
@@ -166,9 +183,8 @@ def _read_csv(text: str, path: str, rules: RuleSet | None) -> Records:
                                     file=path, line=reader.line_num))
         else:
             cells += [""] * (len(header) - len(cells))
-            records.append({name: _cell(cell, numeric is None or name in numeric, name in flags)
-                            for name, cell in zip(header, cells)})
-            records.lines.append(first_line)
+            records.add({name: _cell(cell, numeric is None or name in numeric, name in flags)
+                         for name, cell in zip(header, cells)}, first_line)
         first_line = reader.line_num + 1  # a quoted cell may span lines
     if problems:
         raise DataError(problems)

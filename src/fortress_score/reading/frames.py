@@ -23,7 +23,7 @@ import numpy.typing as npt
 from narwhals.dependencies import is_pandas_like_series
 from narwhals.exceptions import DuplicateError
 
-from ..errors import DataError, PeriodError, Problem, did_you_mean, shown
+from ..errors import DataError, PeriodError, Problem, did_you_mean, shorten, shown
 from ..keys import MAX_ROWS_SHOWN, describe_rows, duplicated, empty_mask, population_codes
 from ..periods import normalise_periods
 from ..plugins.evaluator import FloatArray
@@ -110,6 +110,11 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             problems.append(Problem(f"is missing (needed by {', '.join(readers)}){title}"
                                     f"{_near_heading(name, raw.names)}",
                                     column=name))
+            continue
+        absent = raw.absent(name)
+        if absent.any():  # a key left out of a record is no "no value": a misspelt key, say
+            problems.append(Problem("is left out of some records; write null (None) where a "
+                                    "record has no value", column=name, rows=rows_text(absent)))
             continue
         spec = rules.fields.get(name)
         numbers = _numbers(name, values, rows_text, problems,
@@ -273,10 +278,18 @@ class _RawColumns:
     """Column access over the accepted input shapes, without importing pandas or polars."""
 
     def __init__(self, getter: Callable[[str, bool], npt.NDArray[Any]], names: Iterable[str],
-                 n_rows: int) -> None:
+                 n_rows: int,
+                 absent: Callable[[str], npt.NDArray[np.bool_]] | None = None) -> None:
         self._getter = getter
+        self._absent = absent
         self.names = set(names)
         self.n_rows = n_rows
+
+    def absent(self, name: str) -> npt.NDArray[np.bool_]:
+        """Rows (records) that do not hold ``name`` at all: only records can lack one."""
+        if self._absent is None:
+            return np.zeros(self.n_rows, dtype=bool)
+        return self._absent(name)
 
     def get(self, name: str, *, key: bool = False) -> npt.NDArray[Any] | None:
         """A column's values; ``key=True`` keeps the caller's values (no float conversion)."""
@@ -310,11 +323,16 @@ class _RawColumns:
                     f"a list of records must hold mappings; rows {bad[:MAX_ROWS_SHOWN]} do not"))
             names = list(dict.fromkeys(str(k) for record in data for k in record))
             return cls(lambda n, key: _as_array(n, [_field(record, n) for record in data]), names,
-                       len(data))
+                       len(data), lambda n: np.fromiter((not _has(r, n) for r in data),
+                                                        dtype=bool, count=len(data)))
         raise DataError(Problem(
             "data must be a pandas or polars DataFrame (or any frame narwhals reads: Arrow, "
             "modin, ...), a mapping of column -> values, or a list of records; got "
             f"{type(data).__name__}"))
+
+
+def _has(record: Mapping[Any, Any], name: str) -> bool:
+    return name in record or any(str(k) == name for k in record)
 
 
 def _field(record: Mapping[Any, Any], name: str) -> Any:
@@ -426,7 +444,10 @@ def read_only(values: npt.NDArray[Any], dtype: Any = np.float64) -> npt.NDArray[
 
 
 def _repeated(names: list[str]) -> list[str]:
-    return sorted({name for name in names if names.count(name) > 1})
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted(shorten(name) for name, count in counts.items() if count > 1)
 
 
 def _frame_column(name: str, series: Any, key: bool = False) -> npt.NDArray[Any]:

@@ -249,7 +249,7 @@ class _YamlBuilder:
         self.positions.setdefault(loc, _position(node))
         plain_tag = _PLAIN_TAGS.get(type(node))
         if plain_tag is not None and node.tag != plain_tag:
-            self._problem(f"tag {node.tag!r} is not allowed in rule files", node, loc)
+            self._problem(f"tag {shown(node.tag)} is not allowed in rule files", node, loc)
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
@@ -259,6 +259,10 @@ class _YamlBuilder:
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         own = {id(key) for key, _ in node.value if key.tag != _MERGE_TAG}
+        merges = [key for key, _ in node.value if key.tag == _MERGE_TAG]
+        if len(merges) > 1:  # YAML allows one: `<<: [*a, *b]` merges several
+            self._problem("key '<<' is given twice; merge several mappings with "
+                          "`<<: [*a, *b]`", merges[1], loc)
         try:
             self.loader.flatten_mapping(node)  # merge keys (<<)
         except yaml.MarkedYAMLError as exc:

@@ -89,14 +89,18 @@ def evaluators_in(context: Any) -> Evaluators:
     return default_registry().evaluators
 
 
-def _plain(value: Any) -> Any:
-    """Mappings, sequences and models (a RuleSet built from parts) as plain data."""
+def _plain(value: Any, inside: frozenset[int] = frozenset()) -> Any:
+    """Mappings, sequences and models (a RuleSet built from parts) as plain data; a mapping
+    or list inside itself is cut there (the model then refuses the cycle)."""
     if isinstance(value, BaseModel):
-        return to_jsonable_python(value)
-    if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return to_jsonable_python(value, fallback=repr)
+    if isinstance(value, Mapping | list | tuple):
+        if id(value) in inside:
+            return None
+        inside = inside | {id(value)}
+        if isinstance(value, Mapping):
+            return {key: _plain(item, inside) for key, item in value.items()}
+        return [_plain(item, inside) for item in value]
     return value
 
 
