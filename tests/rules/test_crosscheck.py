@@ -89,3 +89,17 @@ def test_lookalike_scripts_are_named() -> None:
     assert message is not None and "Latin and Cyrillic" in message
     assert "CYRILLIC SMALL LETTER O" in message
     assert "Greek" in (mixed_scripts("αlpha") or "")
+
+
+def test_ids_that_read_the_same_are_refused() -> None:
+    from fortress_score.rules.crosscheck import invisible, skeleton
+
+    for twin in ("сор", "Cop"):  # all-Cyrillic, another case (one Cyrillic о: said at the id)
+        data = rules()
+        data["dimensions"][0]["indicators"][0]["id"] = "cop"
+        data["dimensions"][0]["indicators"][1]["id"] = twin
+        assert found(data)["dimensions.0.indicators.1.id"].startswith(
+            f"id '{twin}' reads the same as 'cop'")
+    assert skeleton("lıne_lоss") == skeleton("line_loss") == "line_loss"
+    assert invisible("line_\u200bloss") is not None and invisible("line_loss") is None
+    assert "SOFT HYPHEN" in (invisible("line\u00adloss") or "")

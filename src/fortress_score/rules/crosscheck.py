@@ -14,9 +14,9 @@ from typing import Any
 from ..errors import did_you_mean, shown
 from .file import Loc, format_path
 
-__all__ = ["cross_check", "mixed_scripts", "normal_id"]
+__all__ = ["cross_check", "invisible", "mixed_scripts", "normal_id", "skeleton"]
 
-_LOOKALIKE_SCRIPTS = {"CYRILLIC", "GREEK"}
+_LOOKALIKE_SCRIPTS = {"CYRILLIC", "GREEK", "ARMENIAN"}
 """Scripts whose letters look like Latin ones (Cyrillic о, Greek ο): mixing them with
 Latin makes two ids that read the same."""
 
@@ -24,6 +24,30 @@ Latin makes two ids that read the same."""
 def normal_id(value: str) -> str:
     """An id as compared and kept: NFKC-normalised (full-width forms become plain ones)."""
     return unicodedata.normalize("NFKC", value)
+
+
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h", "к": "k", "м": "m", "т": "t", "в": "b",
+    "н": "h", "ο": "o", "α": "a", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "ρ": "p", "υ": "u",
+    "χ": "x", "ε": "e", "ı": "i", "օ": "o", "ս": "u", "ց": "g",
+})
+"""Letters that read as Latin ones (Cyrillic, Greek, Armenian, dotless i), for comparing ids
+as a reader sees them."""
+
+
+def skeleton(value: str) -> str:
+    """An id as it reads: NFKC, look-alike letters as Latin ones, case set aside."""
+    return normal_id(value).casefold().translate(_LOOKALIKES)
+
+
+def invisible(value: str) -> str | None:
+    """Why an id holds characters nobody sees (zero-width space, soft hyphen), or None."""
+    hidden = [c for c in value if unicodedata.category(c) in ("Cf", "Cc", "Zl", "Zp")]
+    if not hidden:
+        return None
+    return (f"holds {unicodedata.name(hidden[0], repr(hidden[0]))} (U+{ord(hidden[0]):04X}), "
+            "which does not show; remove it")
 
 
 def mixed_scripts(value: str) -> str | None:
@@ -62,6 +86,7 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             if isinstance(value, list) else []
 
     seen: dict[str, str] = {}
+    looks: dict[str, tuple[str, str]] = {}  # skeleton -> (id, where)
     rules: list[tuple[Loc, Any]] = []
     for d, dim in items("dimensions"):
         rules.append((("dimensions", d), dim))
@@ -75,6 +100,13 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
         if not isinstance(rule_id, str):
             continue
         rule_id = normal_id(rule_id)  # "ｒａｔｅ" is "rate"
+        twin = looks.get(skeleton(rule_id))
+        if twin is not None and twin[0] != rule_id and rule_id not in seen \
+                and mixed_scripts(rule_id) is None:  # that one is said at the id itself
+            yield (*loc, "id"), (f"id {shown(rule_id)} reads the same as {shown(twin[0])} "
+                                 f"({twin[1]}); give rules ids that differ to the eye")
+            continue
+        looks.setdefault(skeleton(rule_id), (rule_id, format_path(loc)))
         if rule_id in seen:
             yield (*loc, "id"), f"id {shown(rule_id)} is already used by {seen[rule_id]}"
         else:

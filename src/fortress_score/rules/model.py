@@ -40,7 +40,7 @@ from ..errors import PluginError, Problem, RuleFileError, did_you_mean, shorten,
 from ..plugins.evaluator import Column, Evaluator
 from ..plugins.manager import default_registry
 from . import messages
-from .crosscheck import cross_check, mixed_scripts, normal_id
+from .crosscheck import cross_check, invisible, mixed_scripts, normal_id
 from .file import Loc, RuleSource
 
 LARGEST = 1e9
@@ -69,9 +69,9 @@ def _plain_id(value: str) -> str:
     if "." in value or any(c.isspace() for c in value):
         raise PydanticCustomError("fs_rule_id", "must be an id without dots or spaces "
                                   "(ids become column names such as indicators.<id>)")
-    mixed = mixed_scripts(value)
-    if mixed:
-        raise PydanticCustomError("fs_rule_id", mixed)
+    unseen = invisible(value) or mixed_scripts(value)
+    if unseen:
+        raise PydanticCustomError("fs_rule_id", unseen)
     return value
 
 
