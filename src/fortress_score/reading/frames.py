@@ -399,10 +399,10 @@ def _as_array(name: str, values: Any) -> npt.NDArray[Any]:
             array = np.asarray(values)
         except (ValueError, TypeError):  # ragged: lists of different lengths inside
             array = np.fromiter(values, dtype=object, count=len(values))
-    mixed_text = array.dtype.kind in "US" and not all(isinstance(v, str) for v in values)
+    kinds = set() if isinstance(values, np.ndarray) else set(map(type, values))  # in C
+    mixed_text = array.dtype.kind in "US" and not kinds <= {str, np.str_}
     # [True, 95.0] must not become [1.0, 95.0]: a flag among numbers is kept to be judged
-    hidden_flags = array.dtype.kind in "fiuc" and not isinstance(values, np.ndarray) and any(
-        isinstance(v, bool | np.bool_) for v in values)
+    hidden_flags = array.dtype.kind in "fiuc" and bool(kinds & {bool, np.bool_})
     if array.ndim != 1 or mixed_text or hidden_flags:
         # [1.5, "n/a"] must not become all text; [["A"], ["B"]] is two lists, not a table
         array = np.fromiter(values, dtype=object, count=len(values))

@@ -38,8 +38,9 @@ def round_half_up(values: FloatArray | float, precision: int) -> FloatArray:
     A figure such as 89.995 is stored as the float 89.99499999999999, a hair below the
     half. A figure within :data:`HALF_TOLERANCE` × max(|figure|, 1) of a half is therefore
     taken as the half (89.995 reports 90.00), and anything farther is rounded by its value
-    (89.9949999996745 reports 89.99). Exact for every figure written in decimal whose
-    scaled value (figure × 10^precision) is below 10¹³.
+    (89.9949999996745 reports 89.99). Exact for every figure written in decimal with at
+    most 12 significant digits: its distance from a half, when it is not one, is then far
+    above the tolerance (a figure of 16 digits may sit within float64's own error of a half).
     """
     figures = np.asarray(values, dtype=np.float64)
     factor = 10.0**precision
