@@ -93,3 +93,15 @@ def test_lines_go_with_the_records_when_the_list_is_reordered(tmp_path: Path) ->
     assert info.value.problems[0].rows == ("line 4 (branch=C)",)
     data.append({"branch": "D", "rate": 97})  # a record not from the file: positions again
     assert data.lines is None
+
+
+def test_any_line_ending_and_a_broken_csv(tmp_path: Path) -> None:
+    old_mac = tmp_path / "cr.csv"
+    old_mac.write_bytes("branch,rate\r甲,95\r乙,96\r".encode())
+    assert [r["branch"] for r in read_data(old_mac)] == ["甲", "乙"]
+    nul = tmp_path / "nul.csv"
+    nul.write_bytes(b"branch,rate\nA,9\x005\n")
+    try:
+        read_data(nul)
+    except fs.DataError as exc:  # some Pythons refuse a NUL byte: then as a placed problem
+        assert exc.problems[0].file == str(nul)

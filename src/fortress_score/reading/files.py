@@ -164,8 +164,16 @@ def _place_of(text: str, token: str) -> tuple[int | None, int | None]:
 
 
 def _read_csv(text: str, path: str, rules: RuleSet | None) -> Records:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
+    reader = csv.reader(io.StringIO(text, newline=""))  # \r, \n and \r\n end lines alike
+    try:
+        return _records(reader, path, rules)
+    except csv.Error as exc:  # a quote left open at the end, a NUL byte, ...
+        raise DataError(Problem(f"not valid CSV: {exc}", file=path,
+                                line=reader.line_num or None)) from None
+
+
+def _records(reader: Any, path: str, rules: RuleSet | None) -> Records:
+    header: list[str] = next(reader, [])
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise DataError(Problem(f"the header repeats columns {[shorten(r) for r in repeated]}", file=path, line=1))
