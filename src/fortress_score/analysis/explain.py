@@ -17,7 +17,8 @@ from typing import TypeVar
 import numpy as np
 
 from ..errors import DataError, FortressScoreError, PluginError, Problem, did_you_mean, shown
-from ..reading.frames import field_problems, read_only
+from ..reading.cells import read_only
+from ..reading.frames import field_problems
 from ..rules.model import EvaluatorCall
 from ..scoring.model import next_star, round_half_up
 from ..scoring.result import Result

@@ -20,7 +20,8 @@ from ..errors import PeriodError, Problem
 from ..keys import key_codes, population_codes
 from ..periods import GRANULARITIES, PER_YEAR, Granularity, parse_periods, period_label
 from ..plugins.evaluator import FloatArray
-from ..reading.frames import Table, read_only
+from ..reading.cells import read_only
+from ..reading.frames import Table
 from ..scoring.model import Figures, decide
 from ..scoring.result import Result
 

@@ -14,7 +14,8 @@ import numpy as np
 from ..errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
 from ..plugins.evaluator import Context, FloatArray
 from ..plugins.manager import Registry
-from ..reading.frames import Table, read_only
+from ..reading.cells import read_only
+from ..reading.frames import Table
 from ..rules.model import EvaluatorCall, RuleSet
 from .model import apply_missing_policy, compute_figures
 from .result import Provenance, Result
