@@ -13,11 +13,17 @@ import stat
 
 from .errors import FortressScoreError, Problem
 
-__all__ = ["MAX_DIGITS", "decode_utf8", "read_bytes"]
+__all__ = ["MAX_DIGITS", "decode_utf8", "read_bytes", "whole_number"]
 
 MAX_DIGITS = 300
 """Digits a whole number may have and still be read as one: float64 ends near 1.8e308, so
 a longer one is read as a float (infinity), which the checks then refuse with its place."""
+
+
+def whole_number(text: str) -> int | float:
+    """A whole number written in a file; one too long for Python's int parsing is read as a
+    float (infinity), which the checks then refuse with its place."""
+    return int(text) if len(text.lstrip("+-")) <= MAX_DIGITS else float(text)
 
 
 def read_bytes(path: str, limit: int, error: type[FortressScoreError], what: str) -> bytes:

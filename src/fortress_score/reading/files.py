@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
+from ..bounded import decode_utf8, read_bytes, whole_number
 from ..errors import DataError, Problem, shorten, shown
 from ..rules.model import RuleSet
 
@@ -56,7 +56,7 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Rec
                        "; save it as UTF-8 (in Excel: Save As, CSV UTF-8)")
     if suffix == ".json":
         try:
-            data = json.loads(text, parse_constant=_refuse_constant, parse_int=_whole_number,
+            data = json.loads(text, parse_constant=_refuse_constant, parse_int=whole_number,
                               object_pairs_hook=_refuse_repeats)
         except json.JSONDecodeError as exc:
             raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
@@ -82,12 +82,6 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Rec
 
 MAX_DATA_BYTES = 2 * 1024**3
 """A data file larger than this is refused (a province's year of monthly rows is ~1 GB)."""
-
-
-def _whole_number(text: str) -> int | float:
-    """A JSON integer; one too long for Python's int parsing is a float (infinity), which
-    the data checks refuse with its column and row."""
-    return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else float(text)
 
 
 class Records(list[dict[str, Any]]):
@@ -207,7 +201,7 @@ def _cell(text: str, numeric: bool, flag: bool) -> Any:
         return int(stripped.lower() == "true")
     if numeric:
         if _INTEGER.match(stripped):
-            return _whole_number(stripped)
+            return whole_number(stripped)
         if _NUMBER.match(stripped):
             return float(stripped)
         if _INFINITY.match(stripped):

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ..bounded import MAX_DIGITS, decode_utf8, read_bytes
+from ..bounded import MAX_DIGITS, decode_utf8, read_bytes, whole_number
 from ..errors import Problem, RuleFileError, shorten, shown
 
 __all__ = ["MAX_FILE_BYTES", "MAX_YAML_NODES", "RuleSource", "format_path", "read_rule_file"]
@@ -180,7 +180,7 @@ def _read_json(text: str, name: str) -> RuleSource:
         return result
 
     try:
-        data = json.loads(text, object_pairs_hook=refuse_repeats, parse_int=_whole_number)
+        data = json.loads(text, object_pairs_hook=refuse_repeats, parse_int=whole_number)
     except json.JSONDecodeError as exc:
         raise RuleFileError(
             Problem(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, col=exc.colno)
@@ -189,11 +189,6 @@ def _read_json(text: str, name: str) -> RuleSource:
         return RuleSource(data, name, read_yaml_text(text, name).positions)
     except RuleFileError:
         return RuleSource(data, name)
-
-
-def _whole_number(text: str) -> int | float:
-    """A JSON integer; one too long to be a number is infinity, refused with its path."""
-    return int(text) if len(text.lstrip("-")) <= MAX_DIGITS else float(text)
 
 
 def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
