@@ -35,6 +35,7 @@ class Problem:
         path: rule path such as ``dimensions[0].indicators[2].evaluate.floor``.
         column: data column.
         rows: a few offending rows, already described (``row 3 (branch=A, month=2024-01)``).
+        cell: a spreadsheet cell, with its sheet (``Sheet1!D7``), where the data came from one.
     """
 
     message: str
@@ -44,6 +45,7 @@ class Problem:
     path: str | None = None
     column: str | None = None
     rows: tuple[str, ...] = field(default_factory=tuple)
+    cell: str | None = None
 
     def __str__(self) -> str:
         place = []
@@ -52,6 +54,8 @@ class Problem:
             if self.line is not None:
                 where += f":{self.line}" + (f":{self.col}" if self.col is not None else "")
             place.append(where)
+        if self.cell is not None:
+            place.append(f"cell {self.cell}")
         if self.path:
             place.append(self.path)
         if self.column is not None:

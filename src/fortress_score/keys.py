@@ -104,9 +104,11 @@ def describe_rows(
     entity: str,
     period: str | None,
     lines: npt.NDArray[np.int64] | None = None,
+    line_word: str = "line",
 ) -> tuple[str, ...]:
     """``row 3 (branch=A, month=2024-01)`` for the first few rows (positions count from 0),
-    or ``line 5 (...)`` where the rows' file lines are known."""
+    or ``line 5 (...)`` where the rows' file lines are known (``Sheet1 row 5 (...)`` with
+    ``line_word="Sheet1 row"``)."""
     shown = []
     for row in rows[:MAX_ROWS_SHOWN]:
         keys = []
@@ -114,7 +116,7 @@ def describe_rows(
             keys.append(f"{entity}={_text(entity_values[row])}")
         if period_values is not None and period is not None:
             keys.append(f"{period}={_text(period_values[row])}")
-        where = f"line {int(lines[row])}" if lines is not None else f"row {int(row)}"
+        where = f"{line_word} {int(lines[row])}" if lines is not None else f"row {int(row)}"
         shown.append(f"{where} ({', '.join(keys)})" if keys else where)
     if len(rows) > MAX_ROWS_SHOWN:
         shown.append(f"and {len(rows) - MAX_ROWS_SHOWN} more")

@@ -707,15 +707,13 @@ def test_read_data_names_file_and_line_of_broken_json(tmp_path: Path) -> None:
     assert_places_in(info.value, path, 3)
 
 
-def test_text_in_a_numeric_column_read_from_a_file_names_column_and_row(tmp_path: Path) -> None:
-    # placing such a cell at its file line is the office-file issue's; here the cell stays
-    # text and scoring names its column and its row
+def test_text_in_a_numeric_column_read_from_a_file_names_column_and_line(tmp_path: Path) -> None:
+    # read_data refuses such a cell at once, at its file line (the office-file issue)
     path = tmp_path / "text.csv"
     path.write_text("branch,rate\nA,97\nB,high\n", encoding="utf-8")
     ruleset = fs.load_rules(rules())
-    data = fs.read_data(str(path), ruleset)
     with pytest.raises(fs.DataError) as info:
-        fs.score(ruleset, data)
+        fs.read_data(str(path), ruleset)
     problem = next(p for p in info.value.problems if p.column == "rate")
-    assert problem.rows == ("line 3 (branch=B)",)  # the file's own line, as a person sees it
-    assert problem.file == str(path)
+    assert (problem.file, problem.line) == (str(path), 3)  # the file's own line
+    assert "'high'" in problem.message

@@ -1,46 +1,67 @@
-"""Data files as the office has them: CSV and JSON read into what :func:`score` takes.
+"""Data files as the office has them — CSV (UTF-8 or GBK), workbooks, JSON, Parquet — read
+into what :func:`score` takes.
 
-CSV cells are text unless the rules read their column as numbers, so branch codes such as
-``0101`` survive; every problem of a file is named with the file and its line.
+Text files and workbooks go one way: cells into a grid, the heading row found, headings
+matched to the rule file's ids or titles, cells read by the rules; entity codes such as
+``0101`` stay text. Every problem of a file is named with its line or cell.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import datetime
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..bounded import decode_utf8, read_bytes, whole_number
-from ..errors import DataError, Problem, shorten, shown
+from ..errors import DataError, Problem, shown
 from ..rules.model import RuleSet
+from .delimited import decode_text, text_grid
+from .grid import Grid
+from .headings import find_heading_row, heading_names, renamed
+from .numbers import Unreadable, number_of
+from .workbooks import WORKBOOK_SUFFIXES, missing_extra, sheet_grid
 
 __all__ = ["Columns", "Records", "read_data"]
 
 
-_NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_INFINITY = re.compile(r"^[+-]?inf(inity)?$", re.IGNORECASE)
+def read_data(
+    path: str | os.PathLike[str],
+    rules: RuleSet | None = None,
+    *,
+    sheet: str | int | None = None,
+    encoding: str | None = None,
+    header_row: int | None = None,
+) -> Records | Columns | Any:
+    """A data file as the office has it, read into what :func:`fortress_score.score` takes.
 
+    - ``.csv``, ``.tsv`` (and ``.txt``): the encoding by a BOM, else strict UTF-8, else
+      GB18030/GBK (``encoding`` forces one); the delimiter found from the first lines.
+    - ``.xlsx``, ``.xlsm``, ``.xls``, ``.xlsb``, ``.ods`` (the ``excel`` extra): ``sheet`` by
+      name or 0-based position, default the first; cells as Excel stores them.
+    - ``.json``: a list of records or a mapping of columns. ``.parquet`` (pyarrow): a table.
 
-def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Records | Columns:
-    """A UTF-8 CSV or JSON data file as records (JSON may also be a mapping of columns).
+    Headings may be the rule file's field ids or their titles (``售电量``, or with the unit:
+    ``售电量（万千瓦时）``), compared with full-width forms, spaces and case set aside; a
+    title line or blank rows above the heading row are skipped: it is the first row naming
+    at least half the columns the rules read, or the row (file line or sheet row, as shown)
+    ``header_row`` gives. Blank rows below it are skipped.
 
-    CSV cells are text; empty cells become None. Cells of the columns ``rules`` reads as
-    numbers (evaluator inputs and declared non-text fields) become numbers where they are
-    written as plain decimal numbers, and ``true``/``false`` become 1/0 in ``bool`` fields;
-    every other cell, entity codes such as ``0101`` included, stays text. Without ``rules``
-    every plain decimal number is read as one.
+    Cells of the columns ``rules`` reads as numbers become numbers by the rule of
+    :mod:`fortress_score.reading.numbers` (``1,234.5``; ``85%`` in a field in %), else are
+    refused with their line or cell; every other cell, entity codes such as ``0101``
+    included, stays text (a workbook's whole number in a text column as ``101``, a date as
+    ``2024-01-31``). Without ``rules`` every cell that reads as a number is one.
 
-    Returns what :func:`fortress_score.score` takes: a list of records (or, from JSON, a
-    mapping of columns).
+    Returns:
+        Records (a list of dicts, each remembering its line or sheet row) for text files and
+        workbooks; Records or Columns for JSON; a pyarrow Table for Parquet.
 
     Raises:
-        DataError: the file cannot be read, is not UTF-8, is not valid JSON, or CSV lines
-            have more cells than the header names (every such line, with its number).
+        DataError: every problem of the file at once, each with its line or cell.
 
     Examples:
         >>> import fortress_score as fs
@@ -51,33 +72,89 @@ def read_data(path: str | os.PathLike[str], rules: RuleSet | None = None) -> Rec
     """
     path = os.fspath(path)
     suffix = Path(path).suffix.lower()
-    text = decode_utf8(read_bytes(path, MAX_DATA_BYTES, DataError, "data file"), path,
-                       DataError, "data file",
-                       "; save it as UTF-8 (in Excel: Save As, CSV UTF-8)")
+    workbook = suffix in WORKBOOK_SUFFIXES
+    if sheet is not None and not workbook:
+        raise DataError(Problem(f"sheet is given, but a {suffix or 'plain'} file has no "
+                                "sheets", file=path))
+    if encoding is not None and suffix not in _TEXT_SUFFIXES:
+        raise DataError(Problem(f"encoding is given, but a {suffix or 'plain'} file is not "
+                                "read as text in an encoding of choice", file=path))
+    if workbook:
+        read_bytes(path, MAX_DATA_BYTES, DataError, "data file")  # a regular file, bounded
+        return _records(sheet_grid(path, sheet), rules, header_row)
+    if suffix == ".parquet":
+        return _read_parquet(path, rules)
+    if suffix not in (*_TEXT_SUFFIXES, ".json"):
+        raise DataError(Problem(
+            f"data files are .csv, .tsv, .xlsx, .xls, .ods, .json or .parquet; got "
+            f"{suffix or 'no suffix'!r}", file=path))
+    raw = read_bytes(path, MAX_DATA_BYTES, DataError, "data file")
     if suffix == ".json":
-        try:
-            data = json.loads(text, parse_constant=_refuse_constant, parse_int=whole_number,
-                              object_pairs_hook=_refuse_repeats)
-        except json.JSONDecodeError as exc:
-            raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
-                                    col=exc.colno)) from exc
-        except _NonStandard as exc:
-            line, col = _place_of(text, exc.token)
-            raise DataError(Problem(
-                f"{exc.token} is not JSON (a JavaScript extension); write null for no value",
-                file=path, line=line, col=col)) from None
-        except _Repeated as exc:
-            raise DataError(Problem(f"key {shown(exc.key)} is given twice in one record; a "
-                                    "record holds each column once", file=path)) from None
-        if isinstance(data, list):
-            return Records(data, file=path)  # no lines: JSON rows are named by position
-        if isinstance(data, dict):
-            return Columns(data, file=path)
-        raise DataError(Problem("JSON data must be a list of records or a mapping of "
-                                "columns", file=path))
-    if suffix != ".csv":
-        raise DataError(Problem(f"data files must end in .csv or .json; got {suffix!r}", file=path))
-    return _read_csv(text, path, rules)
+        text = decode_utf8(raw, path, DataError, "a JSON data file")
+        return _json_data(text, path, rules)
+    grid = text_grid(decode_text(raw, path, encoding), path, tab=suffix == ".tsv")
+    return _records(grid, rules, header_row)
+
+
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _json_data(text: str, path: str, rules: RuleSet | None) -> Records | Columns:
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=whole_number,
+                          object_pairs_hook=_refuse_repeats)
+    except json.JSONDecodeError as exc:
+        raise DataError(Problem(f"not valid JSON: {exc.msg}", file=path, line=exc.lineno,
+                                col=exc.colno)) from exc
+    except _NonStandard as exc:
+        line, col = _place_of(text, exc.token)
+        raise DataError(Problem(
+            f"{exc.token} is not JSON (a JavaScript extension); write null for no value",
+            file=path, line=line, col=col)) from None
+    except _Repeated as exc:
+        raise DataError(Problem(f"key {shown(exc.key)} is given twice in one record; a "
+                                "record holds each column once", file=path)) from None
+    if isinstance(data, list):
+        keys = {key for record in data if isinstance(record, dict) for key in record}
+        names = _titles_to_ids(keys, rules, path)
+        if names:
+            data = [{names.get(k, k): v for k, v in record.items()}
+                    if isinstance(record, dict) else record for record in data]
+        return Records(data, file=path)  # no lines: JSON rows are named by position
+    if isinstance(data, dict):
+        names = _titles_to_ids(data, rules, path)
+        return Columns({names.get(k, k): v for k, v in data.items()}, file=path)
+    raise DataError(Problem("JSON data must be a list of records or a mapping of "
+                            "columns", file=path))
+
+
+def _titles_to_ids(keys: Iterable[str], rules: RuleSet | None, path: str) -> dict[str, str]:
+    """Column names that are field titles → the field ids; a column given twice refused."""
+    keys = list(keys)
+    names = renamed(keys, rules)
+    targets = [names.get(k, k) for k in keys]
+    twice = sorted({t for t in targets if targets.count(t) > 1})
+    if twice:
+        raise DataError(Problem(f"columns {twice} are each given twice, by id and by title "
+                                "(or by two titles); give a column once", file=path))
+    return names
+
+
+def _read_parquet(path: str, rules: RuleSet | None) -> Any:
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - pyarrow is installed for the tests
+        raise missing_extra("reading Parquet", "pyarrow", "parquet") from None
+    if not os.path.isfile(path):
+        read_bytes(path, 0, DataError, "data file")  # says what the path is instead
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow's errors are not one class
+        raise DataError(Problem(f"cannot read the Parquet file: {exc}", file=path)) from None
+    names = _titles_to_ids(table.column_names, rules, path)
+    if names:
+        table = table.rename_columns([names.get(n, n) for n in table.column_names])
+    return table
 
 
 MAX_DATA_BYTES = 2 * 1024**3
@@ -89,9 +166,12 @@ class Records(list[dict[str, Any]]):
     problem found when scoring names the line a person sees (``line 7``), not a position —
     also after the list is filtered or reordered (lines go with the records themselves)."""
 
-    def __init__(self, records: Any = (), *, file: str | None = None) -> None:
+    def __init__(self, records: Any = (), *, file: str | None = None,
+                 line_word: str = "line") -> None:
         super().__init__(records)
         self.file = file
+        self.line_word = line_word
+        """How a record's place is named: ``line`` (text files) or ``Sheet1 row``."""
         self._line_of: dict[int, tuple[dict[str, Any], int]] = {}
 
     def add(self, record: dict[str, Any], line: int) -> None:
@@ -157,53 +237,78 @@ def _place_of(text: str, token: str) -> tuple[int | None, int | None]:
     return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
-def _read_csv(text: str, path: str, rules: RuleSet | None) -> Records:
-    reader = csv.reader(io.StringIO(text, newline=""))  # \r, \n and \r\n end lines alike
-    try:
-        return _records(reader, path, rules)
-    except csv.Error as exc:  # a quote left open at the end, a NUL byte, ...
-        raise DataError(Problem(f"not valid CSV: {exc}", file=path,
-                                line=reader.line_num or None)) from None
-
-
-def _records(reader: Any, path: str, rules: RuleSet | None) -> Records:
-    header: list[str] = next(reader, [])
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise DataError(Problem(f"the header repeats columns {[shorten(r) for r in repeated]}", file=path, line=1))
-    numeric: set[str] | None = None
-    flags: set[str] = set()
-    if rules is not None:
-        numeric = set(rules.columns_needed())
-        numeric |= {name for name, spec in rules.fields.items() if spec.type != "str"}
-        flags = {name for name, spec in rules.fields.items() if spec.type == "bool"}
-    records, problems = Records(file=path), []
-    first_line = reader.line_num + 1
-    for cells in reader:
-        if len(cells) > len(header):
-            problems.append(Problem(f"has {len(cells)} cells for {len(header)} columns",
-                                    file=path, line=reader.line_num))
-        else:
-            cells += [""] * (len(header) - len(cells))
-            records.add({name: _cell(cell, numeric is None or name in numeric, name in flags)
-                         for name, cell in zip(header, cells)}, first_line)
-        first_line = reader.line_num + 1  # a quoted cell may span lines
+def _records(grid: Grid, rules: RuleSet | None, header_row: int | None) -> Records:
+    """The rows below the heading row as records, cells read by the rules."""
+    heading = find_heading_row(grid, rules, header_row)
+    names = heading_names(grid, heading, rules)
+    body = [i for i in range(heading + 1, len(grid.rows))
+            if any(not _blank(cell) for cell in grid.rows[i])]
+    width = len(names)
+    problems = [grid.problem(f"has {len(grid.rows[i])} cells for {width} columns", i)
+                for i in body if grid.sheet is None and len(grid.rows[i]) > width]
     if problems:
         raise DataError(problems)
+    columns: dict[str, list[Any]] = {}
+    for col, name in enumerate(names):
+        if name is not None:
+            cells = [grid.rows[i][col] if col < len(grid.rows[i]) else None for i in body]
+            columns[name] = _column(grid, name, col, cells, body, rules, problems)
+    if problems:
+        raise DataError(problems)
+    records = Records(file=grid.file, line_word=grid.row_word)
+    for i, values in zip(body, zip(*columns.values()) if columns else [()] * len(body)):
+        records.add(dict(zip(columns, values)), grid.numbers[i])
     return records
 
 
-def _cell(text: str, numeric: bool, flag: bool) -> Any:
-    stripped = text.strip()
-    if not stripped:
+MAX_CELLS_SHOWN = 5
+"""Unreadable cells named a column; the rest are counted."""
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _column(grid: Grid, name: str, col: int, cells: list[Any], body: list[int],
+            rules: RuleSet | None, problems: list[Problem]) -> list[Any]:
+    """One column's cells read: numbers where the rules read numbers, else text or None."""
+    spec = rules.fields.get(name) if rules is not None else None
+    numeric = rules is None or name in rules.columns_needed() or (
+        spec is not None and spec.type != "str")
+    if not numeric:
+        return [_key_cell(cell) for cell in cells]
+    unit = spec.unit if spec is not None else None
+    flag = spec is not None and spec.type == "bool"
+    values: list[Any] = []
+    bad: list[tuple[int, str]] = []
+    for row, cell in zip(body, cells):
+        if type(cell) is float:  # noqa: E721 - the common case first, fast
+            values.append(cell)
+            continue
+        try:
+            values.append(number_of(cell, unit=unit, flag=flag))
+        except Unreadable as exc:
+            if rules is None:
+                values.append(_key_cell(cell))  # no rules: what is no number stays text
+            else:
+                bad.append((row, str(exc)))
+                values.append(None)
+    for row, message in bad[:MAX_CELLS_SHOWN]:
+        problems.append(grid.problem(message, row, col, column=name))
+    if len(bad) > MAX_CELLS_SHOWN:
+        problems.append(grid.problem(f"and {len(bad) - MAX_CELLS_SHOWN} more cells that are not "
+                                     "numbers in this column", bad[MAX_CELLS_SHOWN][0], col,
+                                     column=name))
+    return values
+
+
+def _key_cell(cell: Any) -> Any:
+    """A cell of a text column: text as written (None when blank); a workbook's whole number
+    as its digits (a branch code 101 is stored as 101.0), a date as ISO text."""
+    if _blank(cell):
         return None
-    if flag and stripped.lower() in ("true", "false"):
-        return int(stripped.lower() == "true")
-    if numeric:
-        if _INTEGER.match(stripped):
-            return whole_number(stripped)
-        if _NUMBER.match(stripped):
-            return float(stripped)
-        if _INFINITY.match(stripped):
-            return float(stripped)
-    return text
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime.date | datetime.time):
+        return cell.isoformat()
+    return cell

@@ -9,7 +9,6 @@ raised together as one :class:`DataError`; the caller's data is never modified.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,7 @@ from .cells import (
     read_only,
     repeated,
 )
+from .headings import heading_key
 
 __all__ = ["Table", "field_problems", "read_table"]
 
@@ -57,13 +57,15 @@ class Table:
     source: str | None = None
     """The file the rows were read from, where they were."""
     lines: npt.NDArray[np.int64] | None = None
-    """The file line each row starts on, where the rows come from a file."""
+    """The file line each row starts on (or its sheet row), where the rows come from a file."""
+    line_word: str = "line"
+    """How :attr:`lines` are named: ``line``, or ``Sheet1 row`` for a workbook's rows."""
 
     def describe_rows(self, mask: npt.NDArray[np.bool_], entity: str,
                       period: str | None) -> tuple[str, ...]:
         """``line 7 (branch=A, month=2024-01)`` (or ``row 5 (...)``) for the first rows."""
         return describe_rows(np.flatnonzero(mask), self.entity, self.period, entity, period,
-                             self.lines)
+                             self.lines, self.line_word)
 
 
 def read_table(data: Any, rules: RuleSet) -> Table:
@@ -83,10 +85,11 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     entity, period, group = keys["entity"], keys["period"], keys["group_by"]
 
     source, lines = _origin(data, raw.n_rows)
+    line_word = str(getattr(data, "line_word", "line"))
 
     def rows_text(mask: npt.NDArray[np.bool_]) -> tuple[str, ...]:
         return describe_rows(np.flatnonzero(mask), entity, period, rules.entity, rules.period,
-                             lines)
+                             lines, line_word)
 
     for name, values in ((rules.entity, entity), (rules.period, period), (rules.group_by, group)):
         if values is not None and name is not None:
@@ -161,18 +164,14 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     assert entity is not None
     groups, n_groups = population_codes(raw.n_rows, period, group)
     groups = read_only(groups, np.int64)  # evaluators see them: nobody may regroup the rows
-    return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines)
-
-
-def _heading_key(name: str) -> str:
-    """A heading as people mean it: full-width forms, spaces and case set aside."""
-    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines,
+                 line_word)
 
 
 def _near_heading(name: str, headings: Iterable[str]) -> str:
     """"; the data has ' Rate ' (…)" for a heading that differs only in spaces, full-width
     forms or case; else a did-you-mean for a near miss; else nothing."""
-    same = [h for h in headings if _heading_key(h) == _heading_key(name)]
+    same = [h for h in headings if heading_key(h) == heading_key(name)]
     if same:
         return (f"; the data has {shown(same[0])}, which differs only in spaces, full-width "
                 "forms or case: headings are matched exactly")

@@ -1,0 +1,46 @@
+"""`reading.numbers`: a cell of a numeric column, by the stated rule."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fortress_score.reading.numbers import Unreadable, number_of
+
+
+@pytest.mark.parametrize(("cell", "unit", "expected"), [
+    ("1234.5", None, 1234.5), (" -3 ", None, -3), ("1e3", None, 1000.0),
+    ("1,234.5", None, 1234.5), ("12,345,678", None, 12345678.0),
+    ("８５", None, 85), ("85%", "%", 85.0), ("８５．５％", "%", 85.5), ("1,200%", "%", 1200.0),
+    ("", None, None), ("   ", None, None), (None, None, None), (97.25, None, 97.25), (3, None, 3),
+])
+def test_what_reads_as_a_number(cell: object, unit: str | None, expected: object) -> None:
+    assert number_of(cell, unit=unit) == expected
+
+
+@pytest.mark.parametrize(("cell", "unit", "says"), [
+    ("85%", "万元", "percentage"), ("85%", None, "declares no unit"), ("1,23.5", None, "not a number"),
+    ("12,34", None, "not a number"), ("n/a", None, "not a number"), ("-", None, "not a number"),
+    ("#DIV/0!", None, "spreadsheet error #DIV/0!"), ("#n/a", None, "spreadsheet error"),
+    (True, None, "type: bool"), (datetime.date(2024, 1, 31), None, "date"), ("abc%", "%", "not a number"),
+])
+def test_what_is_refused(cell: object, unit: str | None, says: str) -> None:
+    with pytest.raises(Unreadable, match=says.replace("?", r"\?")):
+        number_of(cell, unit=unit)
+
+
+def test_true_and_false_in_a_bool_field() -> None:
+    assert [number_of(c, flag=True) for c in (True, False, "TRUE", " false ")] == [1, 0, 1, 0]
+
+
+@given(st.integers(min_value=-10**12, max_value=10**12))
+def test_thousands_separators_read_as_the_number(n: int) -> None:
+    assert number_of(f"{n:,}") == n
+
+
+@given(st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False))
+def test_a_percentage_in_a_percent_field_is_the_number_before_the_sign(d: object) -> None:
+    assert number_of(f"{d}%", unit="%") == float(str(d))

@@ -1,0 +1,135 @@
+"""Workbooks and office CSV files score exactly as the UTF-8 CSV of the same rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+import fortress_score as fs
+from fortress_score.reading.workbooks import sheet_grid
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = fs.load_rules(ROOT / "rules/three-dimensions.yaml")
+CSV = ROOT / "examples/branches-2024.csv"
+
+
+def _rows() -> list[list[str]]:
+    with open(CSV, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _titles(header: list[str]) -> list[str]:
+    return [RULES.fields[name].title or name for name in header]
+
+
+def _write_xlsx(path: Path, rows: list[list[str]], *, title: bool = True) -> None:
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("考核数据")
+    top = 0
+    if title:
+        sheet.write(0, 0, "2024年党支部考核数据")
+        top = 2  # a title line, then a blank row
+    sheet.write_row(top, 0, _titles(rows[0]))
+    numeric = set(RULES.columns_needed()) | {n for n, f in RULES.fields.items() if f.type != "str"}
+    for r, row in enumerate(rows[1:], start=top + 1):
+        for c, (name, cell) in enumerate(zip(rows[0], row)):
+            if cell == "":
+                continue
+            if name in numeric and cell.replace(".", "").isdigit():
+                sheet.write_number(r, c, float(cell))
+            else:
+                sheet.write_string(r, c, cell)
+    book.close()
+
+
+def _scored(data: object) -> list[dict[str, object]]:
+    return fs.score(RULES, data).to_records()
+
+
+@pytest.fixture(scope="module")
+def expected() -> list[dict[str, object]]:
+    return _scored(fs.read_data(CSV, RULES))
+
+
+def test_an_xlsx_with_chinese_titles_and_a_title_line_scores_as_the_csv(
+        tmp_path: Path, expected: list[dict[str, object]]) -> None:
+    path = tmp_path / "考核.xlsx"
+    _write_xlsx(path, _rows())
+    data = fs.read_data(path, RULES)
+    assert data.lines[:2] == [4, 5]  # sheet rows as Excel numbers them
+    assert _scored(data) == expected
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig"])
+def test_an_excel_csv_with_titles_scores_as_the_utf8_csv(
+        tmp_path: Path, encoding: str, expected: list[dict[str, object]]) -> None:
+    rows = _rows()
+    path = tmp_path / "data.csv"
+    lines = ["2024年党支部考核数据" + "," * (len(rows[0]) - 1), ",".join(_titles(rows[0]))]
+    lines += [",".join(row) for row in rows[1:]]
+    path.write_bytes("\r\n".join(lines).encode(encoding))
+    assert _scored(fs.read_data(path, RULES)) == expected
+    assert _scored(fs.read_data(path, RULES, header_row=2)) == expected
+
+
+def test_a_text_cell_in_a_numeric_column_is_refused_at_its_cell(tmp_path: Path) -> None:
+    path = tmp_path / "d.xlsx"
+    rows = _rows()[:4]
+    rows[2][rows[0].index("line_loss_rate")] = "n/a"
+    rows[3][rows[0].index("revenue")] = "1,234.5"
+    _write_xlsx(path, rows)
+    book_rows = sheet_grid(str(path), None).rows
+    assert book_rows[4][rows[0].index("line_loss_rate")] == "n/a"
+    with pytest.raises(fs.DataError) as info:
+        fs.read_data(path, RULES)
+    (problem,) = info.value.problems
+    assert problem.cell == "考核数据!I5" and problem.column == "line_loss_rate"
+    assert "'n/a'" in str(info.value) and "cell 考核数据!I5" in str(info.value)
+
+
+def test_sheet_by_name_or_position_and_a_missing_one(tmp_path: Path) -> None:
+    path = tmp_path / "d.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    book.add_worksheet("说明").write(0, 0, "本表为考核数据")
+    data = book.add_worksheet("数据")
+    data.write_row(0, 0, ["党支部", "code", "when"])
+    data.write_row(1, 0, ["江州", 101.0])
+    data.write_datetime(1, 2, datetime.datetime(2024, 1, 31), book.add_format({"num_format": "yyyy/m/d"}))
+    book.close()
+    by_name = fs.read_data(path, sheet="数据")
+    assert list(by_name) == list(fs.read_data(path, sheet=1))
+    assert by_name[0] == {"党支部": "江州", "code": 101.0, "when": "2024-01-31"}
+    with pytest.raises(fs.DataError, match=r"has no sheet '数剧'; its sheets are \['说明', '数据'\]"):
+        fs.read_data(path, sheet="数剧")
+
+
+def test_sheet_and_encoding_only_where_they_mean_something(tmp_path: Path) -> None:
+    with pytest.raises(fs.DataError, match="has no sheets"):
+        fs.read_data(CSV, RULES, sheet="Sheet1")
+    path = tmp_path / "d.xlsx"
+    _write_xlsx(path, _rows()[:3])
+    with pytest.raises(fs.DataError, match="encoding is given"):
+        fs.read_data(path, RULES, encoding="gbk")
+    with pytest.raises(fs.DataError, match="data files are .csv"):
+        fs.read_data(tmp_path / "d.docx", RULES)
+
+
+def test_parquet_and_json_headings_may_be_titles(tmp_path: Path,
+                                                expected: list[dict[str, object]]) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    records = fs.read_data(CSV, RULES)
+    titled = [{(RULES.fields[k].title or k): v for k, v in r.items()} for r in records]
+    pq.write_table(pa.Table.from_pylist(titled), tmp_path / "d.parquet")
+    assert _scored(fs.read_data(tmp_path / "d.parquet", RULES)) == expected
+    import json
+    (tmp_path / "d.json").write_text(json.dumps(titled, ensure_ascii=False), encoding="utf-8")
+    assert _scored(fs.read_data(tmp_path / "d.json", RULES)) == expected
+    both = [{**r, "branch": r["党支部"]} for r in titled]
+    (tmp_path / "both.json").write_text(json.dumps(both, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(fs.DataError, match=r"columns \['branch'\] are each given twice"):
+        fs.read_data(tmp_path / "both.json", RULES)
