@@ -23,6 +23,7 @@ from .periods import wanted_period
 from .present.tables import board_table, leaderboard_table
 from .reading.files import read_data
 from .rules.schema import rule_file_schema
+from .rules.sheet import export_rules, import_rules, write_rules_yaml
 from .scorecard import Scorecard
 from .text import render
 
@@ -47,17 +48,24 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", parents=[common], help="check a rule file and report every problem")
     validate.add_argument("rules", metavar="RULES")
 
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument("--sheet", help="the workbook's sheet, by name (default: the first)")
+    reading.add_argument("--encoding", help="the text file's encoding (default: UTF-8, else GBK)")
+    reading.add_argument("--header-row", type=int, dest="header_row", metavar="N",
+                         help="the line or sheet row of the headings (default: found)")
+
     roll_up = argparse.ArgumentParser(add_help=False)
     roll_up.add_argument("--roll-up", choices=("quarter", "year"), dest="roll_up",
                          help="score coarser periods: the mean of their months (or quarters)")
 
-    score = commands.add_parser("score", parents=[common, roll_up], help="score data and print the board")
+    score = commands.add_parser("score", parents=[common, reading, roll_up], help="score data and print the board")
     score.add_argument("rules", metavar="RULES")
-    score.add_argument("data", metavar="DATA", help="CSV or JSON (UTF-8)")
+    score.add_argument("data", metavar="DATA",
+                       help="CSV/TSV (UTF-8 or GBK), xlsx/xls/ods, JSON or Parquet")
     score.add_argument("--period", help="only this period (table: default the latest)")
     score.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
-    board = commands.add_parser("board", parents=[common, roll_up],
+    board = commands.add_parser("board", parents=[common, reading, roll_up],
                                 help="the leaderboard of one period (一榜), in place order")
     board.add_argument("rules", metavar="RULES")
     board.add_argument("data", metavar="DATA")
@@ -66,13 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--by", default="total", help="total, a dimension id or an indicator id")
     board.add_argument("--top", type=int, help="places 1..N (ties at the cut kept)")
 
-    titles = commands.add_parser("benchmarks", parents=[common, roll_up],
+    titles = commands.add_parser("benchmarks", parents=[common, reading, roll_up],
                                  help="list the benchmark titles (标杆) held, and commendations")
     titles.add_argument("rules", metavar="RULES")
     titles.add_argument("data", metavar="DATA")
     titles.add_argument("--period", help="only this period")
 
-    explain = commands.add_parser("explain", parents=[common], help="show how one entity's total came about")
+    explain = commands.add_parser("explain", parents=[common, reading], help="show how one entity's total came about")
     explain.add_argument("rules", metavar="RULES")
     explain.add_argument("data", metavar="DATA")
     explain.add_argument("entity", metavar="ENTITY")
@@ -81,6 +89,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("evaluators", parents=[common], help="list the registered evaluators")
     commands.add_parser("schema", parents=[common],
                         help="print the JSON Schema of rule files (for editors), evaluators included")
+
+    sheet = commands.add_parser("rules", parents=[common],
+                                help="the rule set as the workbook a committee reviews (评分细则), and back")
+    actions = sheet.add_subparsers(dest="action", required=True, metavar="ACTION")
+    sheet_export = actions.add_parser("export", parents=[common], help="write RULES as an .xlsx workbook")
+    sheet_export.add_argument("rules", metavar="RULES")
+    sheet_export.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    sheet_import = actions.add_parser("import", parents=[common],
+                                      help="read a workbook back and write it as a YAML rule file")
+    sheet_import.add_argument("sheet", metavar="SHEET.xlsx")
+    sheet_import.add_argument("-o", "--output", required=True, metavar="OUT.yaml")
     return parser
 
 
@@ -110,6 +129,19 @@ def _run(args: argparse.Namespace) -> int:
         json.dump(rule_file_schema(engine.evaluators()), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
+    if args.command == "rules":
+        evaluators = engine.evaluators()
+        if args.action == "export":
+            rules = engine.load_rules(args.rules)
+            export_rules(rules, args.output, evaluators=evaluators)
+        else:
+            rules = import_rules(args.sheet, evaluators=evaluators)
+            write_rules_yaml(rules, args.output, evaluators=evaluators,
+                             comment=f"{rules.title or rules.ruleset}\nRead from {args.sheet} by "
+                                     "`fortress-score rules import`.")
+        print(f"{args.output}: ruleset {rules.ruleset}, {len(rules.indicators)} indicators; "
+              f"digest {rules.digest[:12]}")
+        return 0
     rules = engine.load_rules(args.rules)
     if args.command == "validate":
         n = len(rules.indicators)
@@ -117,7 +149,8 @@ def _run(args: argparse.Namespace) -> int:
               f"{n} indicators, {len(rules.adjustments)} adjustments, {len(rules.vetoes)} vetoes; "
               f"digest {rules.digest[:12]}")
         return 0
-    card = engine.score(rules, read_data(args.data, rules))
+    card = engine.score(rules, read_data(args.data, rules, sheet=args.sheet,
+                                         encoding=args.encoding, header_row=args.header_row))
     if getattr(args, "roll_up", None):
         card = card.roll_up(args.roll_up)
     if args.command == "explain":

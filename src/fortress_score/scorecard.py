@@ -8,6 +8,7 @@ own modules, which never import this one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -216,6 +217,22 @@ class Scorecard:
                                  max_attainment=max_attainment)
 
     # -- explanation -----------------------------------------------------------------------
+
+    def to_excel(self, path: str | os.PathLike[str], *, period: Any = None,
+                 formulas: bool = False) -> None:
+        """Write the card as a workbook (the ``excel`` extra).
+
+        By default the workbook an office prints: a board sheet a period (or ``period``'s
+        only), grouped by peer group, an indicator sheet, explanations and provenance.
+        ``formulas=True`` writes the audit workbook instead: the data and every step of the
+        scoring model as live formulas (:mod:`fortress_score.present.audit`).
+        """
+        if formulas:
+            from .present.audit import write_audit_workbook
+            write_audit_workbook(self.result, path, period=period)
+        else:
+            from .present.workbook import write_workbook
+            write_workbook(self.result, path, period=period)
 
     def explain(self, entity: Any, period: Any = None) -> Explanation:
         """How ``entity``'s total came about in ``period`` (default: its latest period).

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, empty_if_any, number
 
 
 class Band(Params):
@@ -54,6 +55,19 @@ class Bands(Evaluator[BandsParams]):
             unplaced &= ~inside
         result[np.isnan(values)] = np.nan
         return result
+
+    def formula(self, params: BandsParams, cells: Cells) -> str:
+        x = cells.row[params.input]
+        result = number(params.otherwise)
+        for band in reversed(params.bands):  # the first band that holds x wins
+            tests = ([f"{x}>={number(band.min)}"] if band.min is not None else []) + (
+                [f"{x}<{number(band.max)}"] if band.max is not None else [])
+            if not tests:
+                result = number(band.score)
+                continue
+            test = tests[0] if len(tests) == 1 else f"AND({','.join(tests)})"
+            result = f"IF({test},{number(band.score)},{result})"
+        return empty_if_any([x], result)
 
     def inverse(self, params: BandsParams, attainment: float,
                 inputs: Mapping[str, float]) -> dict[str, float] | None:

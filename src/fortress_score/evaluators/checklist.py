@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, number
 
 
 class ChecklistParams(Params):
@@ -51,6 +52,15 @@ class Checklist(Evaluator[ChecklistParams]):
             any_given |= given
             met += np.where(given & (values != 0), weight, 0.0)
         return np.where(any_given, met / sum(weights), np.nan)  # all items empty: n/a
+
+
+    def formula(self, params: ChecklistParams, cells: Cells) -> str:
+        weights = params.weights or [1.0] * len(params.inputs)
+        items = [cells.row[column] for column in params.inputs]
+        met = "+".join(f'IF(AND({c}<>"",{c}<>0),{number(w)},0)' for c, w in zip(items, weights))
+        empty = [f'{c}=""' for c in items]
+        all_empty = empty[0] if len(empty) == 1 else f"AND({','.join(empty)})"
+        return f'IF({all_empty},"",(0+{met})/{number(sum(weights))})'
 
 
 @hookimpl

@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from fortress_score import Column, Context, Evaluator, FloatArray, hookimpl
-from fortress_score.evaluators.target import TowardsTarget, attainment_towards, value_towards
+from fortress_score.evaluators.target import (
+    TowardsTarget,
+    attainment_towards,
+    towards_formula,
+    value_towards,
+)
+from fortress_score.plugins.formulas import Cells, empty_if_any
 
 
 class GrowthParams(TowardsTarget):
@@ -32,6 +38,12 @@ class Growth(Evaluator[GrowthParams]):
             growth = (columns[params.current] - baseline) / baseline * 100.0
         growth[baseline == 0] = np.nan
         return attainment_towards(growth, params.target, params.floor)
+
+    def formula(self, params: GrowthParams, cells: Cells) -> str:
+        current, baseline = cells.row[params.current], cells.row[params.baseline]
+        growth = f"({current}-{baseline})/{baseline}*100"
+        return empty_if_any([current, baseline], f'IF({baseline}=0,"",'
+                            f"{towards_formula(growth, params.target, params.floor)})")
 
     def inverse(self, params: GrowthParams, attainment: float,
                 inputs: Mapping[str, float]) -> dict[str, float] | None:

@@ -9,6 +9,7 @@ import numpy as np
 
 from fortress_score import Context, Evaluator, FloatArray, group_min_max, hookimpl
 from fortress_score.evaluators.rank import PeerParams
+from fortress_score.plugins.formulas import Cells, empty_if_any
 
 
 class MinMax(Evaluator[PeerParams]):
@@ -32,6 +33,14 @@ class MinMax(Evaluator[PeerParams]):
         result[spread == 0] = 1.0
         result[np.isnan(values)] = np.nan
         return result
+
+
+    def formula(self, params: PeerParams, cells: Cells) -> str:
+        x, whole = cells.row[params.input], cells.whole[params.input]
+        low = f"_xlfn.MINIFS({whole},{cells.peers_range},{cells.peers})"
+        high = f"_xlfn.MAXIFS({whole},{cells.peers_range},{cells.peers})"
+        share = f"({x}-{low})" if params.higher_is_better else f"({high}-{x})"
+        return empty_if_any([x], f"IF({high}-{low}=0,1,{share}/({high}-{low}))")
 
 
 @hookimpl

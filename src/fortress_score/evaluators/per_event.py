@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, clip01, empty_if_any, number
 
 
 class PerEventParams(Params):
@@ -28,6 +29,11 @@ class PerEvent(Evaluator[PerEventParams]):
     ) -> FloatArray:
         with np.errstate(over="ignore", invalid="ignore"):
             return np.clip(columns[params.input] * (params.each / context.points), 0.0, 1.0)
+
+
+    def formula(self, params: PerEventParams, cells: Cells) -> str:
+        x = cells.row[params.input]
+        return empty_if_any([x], clip01(f"{x}*{number(params.each / cells.points)}"))
 
 
 @hookimpl

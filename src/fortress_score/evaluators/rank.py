@@ -17,6 +17,7 @@ from fortress_score import (
     group_count,
     hookimpl,
 )
+from fortress_score.plugins.formulas import Cells, empty_if_any
 
 
 class PeerParams(Params):
@@ -43,6 +44,17 @@ class Rank(Evaluator[PeerParams]):
             result = np.where(peers > 1, (peers - ranks) / (peers - 1), 1.0)
         result[np.isnan(values)] = np.nan
         return result
+
+
+    def formula(self, params: PeerParams, cells: Cells) -> str:
+        # SUMPRODUCT compares the numbers themselves: COUNTIFS would compare ">"&x, the
+        # number written as text, which may lose digits
+        x, whole = cells.row[params.input], cells.whole[params.input]
+        peer = f'({cells.peers_range}={cells.peers})*({whole}<>"")'
+        better = ">" if params.higher_is_better else "<"
+        rank = f"(SUMPRODUCT({peer}*({whole}{better}{x}))+1)"
+        peers = f"SUMPRODUCT({peer})"
+        return empty_if_any([x], f"IF({peers}>1,({peers}-{rank})/({peers}-1),1)")
 
 
 @hookimpl

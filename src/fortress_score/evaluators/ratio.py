@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, clip01, empty_if_any, number
 
 
 class RatioParams(Params):
@@ -40,6 +41,12 @@ class Ratio(Evaluator[RatioParams]):
         result[(denominator == 0) & ~np.isnan(numerator)] = (
             np.nan if params.empty == "skip" else params.empty)
         return result
+
+    def formula(self, params: RatioParams, cells: Cells) -> str:
+        numerator, denominator = cells.row[params.numerator], cells.row[params.denominator]
+        zero = '""' if params.empty == "skip" else number(params.empty)
+        return empty_if_any([numerator, denominator],
+                            f"IF({denominator}=0,{zero},{clip01(f'{numerator}/{denominator}')})")
 
     def inverse(self, params: RatioParams, attainment: float,
                 inputs: Mapping[str, float]) -> dict[str, float] | None:

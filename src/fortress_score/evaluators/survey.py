@@ -23,6 +23,7 @@ from fortress_score import (
     Problem,
     hookimpl,
 )
+from fortress_score.plugins.formulas import Cells, number
 
 
 class RespondentGroup(Params):
@@ -89,6 +90,22 @@ class Survey(Evaluator[SurveyParams]):
             speaks = undecided & enough & (largest > 0)
             result[speaks] = weighted[speaks] / answers[speaks]
             undecided &= ~speaks
+        return result
+
+
+    def formula(self, params: SurveyParams, cells: Cells) -> str:
+        result = '""'
+        for group in reversed(params.groups):  # the first group that speaks decides
+            counts = {level: cells.row[column] for level, column in group.fields.items()}
+            largest = f"MAX({','.join(counts.values())})"
+            # shares of the largest count, in evaluate's order, so that the figures agree
+            # to the last bit
+            answers = "(0+" + "+".join(f"{c}/{largest}" for c in counts.values()) + ")"
+            weighted = "(0+" + "+".join(f"{number(params.levels[level])}*({c}/{largest})"
+                                        for level, c in counts.items()) + ")"
+            speaks = (f"AND(({'+'.join(counts.values())})>={params.min_responses},"
+                      f"{largest}>0)")
+            result = f"IF({speaks},{weighted}/{answers},{result})"
         return result
 
 

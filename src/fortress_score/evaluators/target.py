@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import model_validator
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, clip01, empty_if_any, number
 
 
 class TowardsTarget(Params):
@@ -35,6 +36,11 @@ def attainment_towards(values: FloatArray, target: float, floor: float) -> Float
         return np.clip((values - floor) / (target - floor), 0.0, 1.0)
 
 
+def towards_formula(value: str, target: float, floor: float) -> str:
+    """:func:`attainment_towards` of the formula ``value``, as a formula."""
+    return clip01(f"({value}-{number(floor)})/({number(target)}-{number(floor)})")
+
+
 def value_towards(attainment: float, target: float, floor: float) -> float:
     """The value whose attainment towards ``target`` from ``floor`` is ``attainment``."""
     return floor + attainment * (target - floor)
@@ -50,6 +56,10 @@ class Target(Evaluator[TargetParams]):
         self, columns: Mapping[str, FloatArray], params: TargetParams, context: Context
     ) -> FloatArray:
         return attainment_towards(columns[params.input], params.target, params.floor)
+
+    def formula(self, params: TargetParams, cells: Cells) -> str:
+        x = cells.row[params.input]
+        return empty_if_any([x], towards_formula(x, params.target, params.floor))
 
     def inverse(self, params: TargetParams, attainment: float,
                 inputs: Mapping[str, float]) -> dict[str, float] | None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
+from fortress_score.plugins.formulas import Cells, empty_if_any, number
 
 OPERATORS: dict[str, Callable[[FloatArray, float], FloatArray]] = {
     ">": operator.gt,
@@ -39,6 +40,11 @@ class Threshold(Evaluator[ThresholdParams]):
         result = OPERATORS[params.op](values, params.value).astype(np.float64)
         result[np.isnan(values)] = np.nan
         return result
+
+    def formula(self, params: ThresholdParams, cells: Cells) -> str:
+        x = cells.row[params.input]
+        op = {"==": "=", "!=": "<>"}.get(params.op, params.op)
+        return empty_if_any([x], f"IF({x}{op}{number(params.value)},1,0)")
 
     def describe(self, params: ThresholdParams, inputs: Mapping[str, float]) -> str | None:
         value = inputs[params.input]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .evaluator import Column, Context, Evaluator, FloatArray, Params, evaluator
+from .formulas import Cells
 from .hookspecs import hookimpl, hookspec
 from .manager import Registry, build_registry, default_registry
 
 __all__ = [
+    "Cells",
     "Column",
     "Context",
     "Evaluator",

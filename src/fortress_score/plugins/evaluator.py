@@ -11,6 +11,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from .formulas import Cells
+
 __all__ = ["Column", "Context", "Evaluator", "FloatArray", "Params", "evaluator"]
 
 
@@ -117,6 +119,16 @@ class Evaluator(ABC, Generic[P]):
         The path to the next star uses it to say what a branch must reach, not only the
         attainment. Optional: None (the default) when no single value answers (a rank
         among peers, a survey) or the evaluator does not say.
+        """
+        return None
+
+    def formula(self, params: P, cells: Cells) -> str | None:
+        """This row's attainment as a spreadsheet formula (no leading ``=``) over
+        ``cells.row`` (and, for peers, ``cells.whole``), ``""`` where it does not apply.
+
+        The audit workbook writes it so that an auditor can trace the figure and change an
+        input (:mod:`fortress_score.plugins.formulas` has helpers). Optional: None (the
+        default) writes the evaluated attainment as values, marked as such.
         """
         return None
 

@@ -1,0 +1,317 @@
+"""The audit workbook: the data and every step of the scoring model as live formulas.
+
+``card.to_excel(path, formulas=True)`` writes two sheets with one line a scored row, in
+the same order: 数据 (the data: keys and every column the rules read; an empty cell is no
+value) and 计算 (the model): each indicator's attainment (the evaluator's own
+:meth:`~fortress_score.Evaluator.formula`; a plug-in that gives none has its attainment
+written as values, shaded and marked "值"), its points, each dimension's possible and
+earned points and score, the weight of the dimensions that apply, the base total, the
+adjustments, the clamp, the vetoes, the total rounded half up, the stars and the rank
+within period and peer group (COUNTIFS). Change a data cell and recalculate: the row's
+figures move as the library's would. A third sheet, 说明, says how to read it.
+
+Rounding: a spreadsheet's ROUND works on the decimal digits it shows (15), the library on
+the float itself with a tolerance of 2⁻⁴⁰ of the figure (:func:`round_half_up`). The
+formula here is the library's, written out: ``SIGN(t)*(INT(|t|·10ᵖ) + (frac ≥ 0.5 −
+tol))/10ᵖ`` with ``tol = MIN(2⁻⁴⁰·MAX(|t|,1)·10ᵖ, 2⁻¹²)``, so that 85.275, stored as
+85.27499999999999, reports 85.28 in both. Sums are written term by term in the library's
+order (never SUM, which may add in another order), so the figures agree to the last bit
+wherever the spreadsheet's arithmetic is IEEE double arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import FortressScoreError, PeriodError, Problem, shown
+from ..periods import wanted_period
+from ..plugins.formulas import Cells, number
+from ..reading.grid import column_letters
+from ..reading.workbooks import missing_extra
+from ..rules.model import EvaluatorCall
+from ..scoring.model import HALF_TOLERANCE, HALF_TOLERANCE_CAP
+from ..scoring.result import Result
+
+__all__ = ["write_audit_workbook"]
+
+DATA, MODEL, NOTES = "数据", "计算", "说明"
+_FIRST = 2  # spreadsheet row of the first scored row (row 1 holds the headings)
+
+
+class _Sheet:
+    """Columns of the model sheet, added left to right, each with one formula a row."""
+
+    def __init__(self, n_rows: int) -> None:
+        self.headings: list[str] = []
+        self.columns: list[list[tuple[str | None, Any]]] = []
+        self.kinds: list[str] = []
+        self.n_rows = n_rows
+
+    def add(self, heading: str, formulas: Sequence[str | None], cached: Sequence[Any],
+            kind: str) -> str:
+        """Add a column; returns the letter of it. ``None`` formulas write the cached value."""
+        self.headings.append(heading)
+        self.columns.append(list(zip(formulas, cached)))
+        self.kinds.append(kind)
+        return column_letters(len(self.headings) - 1)
+
+
+def _cached(values: npt.NDArray[Any]) -> list[Any]:
+    """Library figures as a spreadsheet's cached values: "" where there is none."""
+    out: list[Any] = []
+    for value in values.tolist():
+        if isinstance(value, bool):
+            out.append(int(value))
+        elif isinstance(value, float) and math.isnan(value):
+            out.append("")
+        else:
+            out.append(value)
+    return out
+
+
+def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
+                         period: Any = None) -> None:
+    """Write the audit workbook of ``result`` (all rows, or those of ``period``)."""
+    try:
+        import xlsxwriter  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - the extra is installed for the tests
+        raise missing_extra("writing a workbook", "XlsxWriter", "excel") from None
+    if result.sub_periods is not None:
+        raise FortressScoreError(Problem(
+            "the audit workbook shows how data rows are scored; a rolled-up card holds means "
+            "of scored periods: write the audit workbook of the card before roll_up"))
+    rows = _chosen_rows(result, period)
+    rules, table, figures = result.rules, result.table, result.figures
+    n = rows.shape[0]
+    lines = list(range(_FIRST, _FIRST + n))
+    last = _FIRST + n - 1
+
+    data_columns = list(table.columns)
+    keys: list[tuple[str, npt.NDArray[Any]]] = [
+        (name, values) for name, values in ((rules.entity, table.entity),
+                                            (rules.period, table.period),
+                                            (rules.group_by, table.group))
+        if name is not None and values is not None]
+    data_letter = {name: column_letters(i) for i, (name, _) in enumerate(keys)}
+    data_letter |= {name: column_letters(len(keys) + i) for i, name in enumerate(data_columns)}
+
+    def data_cell(name: str, line: int) -> str:
+        return f"'{DATA}'!${data_letter[name]}{line}"
+
+    sheet = _Sheet(n)
+    for name, _ in keys:
+        sheet.add(_title(result, name), [f"{data_cell(name, line)}&\"\"" for line in lines],
+                  [str(v) for v in dict(keys)[name][rows].tolist()], "key")
+    peer_letter = sheet.add("同期同组编号", [None] * n, table.groups[rows].tolist(), "code")
+    peers_range = f"'{MODEL}'!${peer_letter}${_FIRST}:${peer_letter}${last}"
+    whole = {name: f"'{DATA}'!${data_letter[name]}${_FIRST}:${data_letter[name]}${last}"
+             for name in data_columns}
+
+    def attainment_column(heading: str, call: EvaluatorCall, points: float,
+                          values: npt.NDArray[Any]) -> str:
+        evaluator = result.evaluators[call.kind]
+        formulas: list[str | None] = []
+        for line in lines:
+            cells = Cells({c: data_cell(c, line) for c in call.inputs}, whole,
+                          peers_range, f"${peer_letter}{line}", points)
+            formulas.append(evaluator.formula(call.params, cells))
+        given = all(f is not None for f in formulas)
+        if given and rules.missing == "zero" and values is not None:
+            formulas = [f'IF(({f})="",0,{f})' for f in formulas]
+        kind = "attainment" if given else "values"
+        return sheet.add(heading + ("" if given else "（值）"),
+                         formulas if given else [None] * n, _cached(values[rows]), kind)
+
+    precision = rules.precision
+    points_letters: list[tuple[str, str, float]] = []  # attainment, points, P_i
+    for i, (_, ind) in enumerate(rules.indicators):
+        title = ind.title or ind.id
+        a = attainment_column(f"{title} 达成度", ind.evaluate, ind.points, figures.attainment[i])
+        p = sheet.add(f"{title} 得分（{number(ind.points)}分）",
+                      [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
+                      _cached(figures.indicator_points(i)[rows]), "points")
+        points_letters.append((a, p, ind.points))
+
+    score_letters: list[tuple[str, float]] = []
+    i = 0
+    for d, dim in enumerate(rules.dimensions):
+        mine = points_letters[i:i + len(dim.indicators)]
+        i += len(dim.indicators)
+        title = dim.title or dim.id
+        possible = sheet.add(f"{title} 应得分", [
+            "0+" + "+".join(f'IF({a}{line}="",0,{number(p)})' for a, _, p in mine)
+            for line in lines], _cached(figures.possible_points[d, rows]), "points")
+        earned = sheet.add(f"{title} 实得分", [
+            "0+" + "+".join(f'IF({a}{line}="",0,{a}{line}*{number(p)})' for a, _, p in mine)
+            for line in lines], [""] * n, "points")
+        score = sheet.add(f"{title} 维度得分（权重{number(dim.weight)}）", [
+            f'IF({possible}{line}>0,100*{earned}{line}/{possible}{line},"")' for line in lines],
+            _cached(figures.dimension_scores[d, rows]), "score")
+        score_letters.append((score, dim.weight))
+
+    weights = sheet.add("参与维度权重之和", [
+        "0+" + "+".join(f'IF({s}{line}="",0,{number(w)})' for s, w in score_letters)
+        for line in lines], [""] * n, "points")
+    base = sheet.add("基础分", [
+        f"IF({weights}{line}>0,{number(rules.scale)}*(0+" + "+".join(
+            f'IF({s}{line}="",0,{number(w)}/{weights}{line}*{s}{line})'
+            for s, w in score_letters) + ')/100,"")' for line in lines],
+        _cached(figures.base_total[rows]), "score")
+
+    adjustment_letters = []
+    for a_index, adj in enumerate(rules.adjustments):
+        title = adj.title or adj.id
+        a = attainment_column(f"{title} 达成度", adj.evaluate, adj.cap,
+                              _raw_attainment(figures.adjustment_points[a_index], adj))
+        signed = adj.cap if adj.kind == "bonus" else -adj.cap
+        adjustment_letters.append(sheet.add(
+            f"{title} {'加分' if adj.kind == 'bonus' else '扣分'}",
+            [f'IF({a}{line}="",0,{a}{line}*{number(signed)})' for line in lines],
+            _cached(figures.adjustment_points[a_index, rows]), "score"))
+    adjusted = sheet.add("加减分后", [
+        f'IF({base}{line}="","",{base}{line}+(0' + "".join(
+            f"+{x}{line}" for x in adjustment_letters) + "))" for line in lines],
+        _cached(figures.adjusted_total[rows]), "score")
+    total = sheet.add("限幅后" if rules.clamp else "总分（否决前）", [
+        (f'IF({adjusted}{line}="","",MIN(MAX({adjusted}{line},0),{number(rules.scale)}))'
+         if rules.clamp else f"{adjusted}{line}")
+        for line in lines], [""] * n, "score")
+
+    veto_letters = []
+    for v, veto in enumerate(rules.vetoes):
+        title = veto.title or veto.id
+        trigger = attainment_column(f"否决：{title}", veto.when, 1.0,
+                                    figures.vetoed[v].astype(np.float64))
+        veto_letters.append((trigger, veto))
+        if veto.effect.total is not None:
+            cap = number(veto.effect.total)
+            total = sheet.add(f"否决后（{title}）", [
+                f'IF({trigger}{line}=1,IF({total}{line}="",{cap},MIN({total}{line},{cap})),'
+                f"{total}{line})" for line in lines], [""] * n, "score")
+    unrounded = sheet.add("总分（未舍入）", [f"{total}{line}" for line in lines],
+                          _cached(figures.total[rows]), "exact")
+
+    factor = number(10.0 ** precision)
+    reported = sheet.add("总分", [_half_up(f"{unrounded}{line}", factor) for line in lines],
+                         _cached(figures.reported_total[rows]), "score")
+    bands = "".join(f",IF({reported}{{line}}>={number(r.min)},{r.stars},0)"
+                    for r in rules.ratings)
+    caps = "".join(f",IF({t}{{line}}=1,{veto.effect.max_stars},{max(_all_stars(result), 1)})"
+                   for t, veto in veto_letters if veto.effect.max_stars is not None)
+    sheet.add("星级", [
+        f'IF({reported}{line}="",0,MIN(MAX(0{bands.format(line=line)})'
+        f'{caps.format(line=line)}))' for line in lines], figures.stars[rows].tolist(), "whole")
+    column = f"${reported}${_FIRST}:${reported}${last}"
+    sheet.add("名次", [
+        f'IF({reported}{line}="","",COUNTIFS({column},">"&{reported}{line},'
+        f"{peers_range},${peer_letter}{line})+1)" for line in lines],
+        _cached(figures.rank[rows]), "whole")
+
+    book = xlsxwriter.Workbook(os.fspath(path))
+    try:
+        _write(book, result, rows, keys, data_columns, sheet)
+    finally:
+        book.close()
+
+
+def _all_stars(result: Result) -> int:
+    return max((r.stars for r in result.rules.ratings), default=0)
+
+
+def _raw_attainment(points: npt.NDArray[Any], adjustment: Any) -> npt.NDArray[Any]:
+    """An adjustment's attainment back from its signed points (cached values only)."""
+    signed = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
+    return np.asarray(points / signed, dtype=np.float64)
+
+
+def _half_up(cell: str, factor: str) -> str:
+    """The library's half-up rounding (:func:`round_half_up`) as a formula."""
+    magnitude = f"ABS({cell})*{factor}"
+    tolerance = (f"MIN({number(HALF_TOLERANCE)}*MAX(ABS({cell}),1)*{factor},"
+                 f"{number(HALF_TOLERANCE_CAP)})")
+    return (f'IF({cell}="","",SIGN({cell})*(INT({magnitude})+'
+            f"({magnitude}-INT({magnitude})>=0.5-{tolerance}))/{factor})")
+
+
+def _title(result: Result, column: str) -> str:
+    spec = result.rules.fields.get(column)
+    return spec.title if spec is not None and spec.title else column
+
+
+def _chosen_rows(result: Result, period: Any) -> npt.NDArray[np.intp]:
+    table = result.table
+    if period is None or table.period is None:
+        return np.arange(table.n_rows)
+    wanted = wanted_period(period, table.period)
+    rows = np.flatnonzero(table.period.astype(str) == str(wanted))
+    if rows.shape[0] == 0:
+        raise PeriodError(Problem(f"no row has period {shown(period)}",
+                                  column=result.rules.period))
+    return rows
+
+
+def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
+           keys: list[tuple[str, npt.NDArray[Any]]], data_columns: list[str],
+           sheet: _Sheet) -> None:
+    precision = result.rules.precision
+    heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                               "bg_color": "#DDEBF7", "border": 1})
+    formats = {
+        "key": None, "code": book.add_format({"num_format": "0"}),
+        "attainment": book.add_format({"num_format": "0.0000"}),
+        "values": book.add_format({"num_format": "0.0000", "bg_color": "#FCE4D6"}),
+        "points": book.add_format({"num_format": "0." + "0" * precision if precision else "0"}),
+        "score": book.add_format({"num_format": "0." + "0" * precision if precision else "0"}),
+        "exact": book.add_format({"num_format": "0.000000000"}),
+        "whole": book.add_format({"num_format": "0"}),
+    }
+    data = book.add_worksheet(DATA)
+    names = [name for name, _ in keys] + data_columns
+    for c, name in enumerate(names):
+        data.write_string(0, c, f"{_title(result, name)}\n{name}", heading)
+        data.set_column(c, c, 14)
+    for c, (_, values) in enumerate(keys):
+        for r, value in enumerate(values[rows].tolist(), start=1):
+            data.write_string(r, c, str(value))
+    for c, name in enumerate(data_columns, start=len(keys)):
+        for r, value in enumerate(result.table.columns[name][rows].tolist(), start=1):
+            if not math.isnan(value):
+                data.write_number(r, c, value)
+    data.freeze_panes(1, len(keys))
+
+    model = book.add_worksheet(MODEL)
+    for c, (title, column, kind) in enumerate(zip(sheet.headings, sheet.columns, sheet.kinds)):
+        model.write_string(0, c, title, heading)
+        model.set_column(c, c, 16 if kind != "key" else 18)
+        for r, (formula, cached) in enumerate(column, start=1):
+            if formula is None:
+                if isinstance(cached, str):
+                    model.write_string(r, c, cached, formats[kind])
+                else:
+                    model.write_number(r, c, cached, formats[kind])
+            else:
+                model.write_formula(r, c, "=" + formula, formats[kind], cached)
+    model.set_row(0, 48)
+    model.freeze_panes(1, len(keys))
+
+    notes = book.add_worksheet(NOTES)
+    notes.set_column(0, 0, 100)
+    for r, text in enumerate(_NOTES):
+        notes.write_string(r, 0, text)
+
+
+_NOTES = [
+    "本工作簿以公式重现评分的每一步，供审核：改动“数据”表中的任一输入并重新计算，“计算”表中该行各项随之变化。",
+    "“数据”：每行一条被评分的记录；空白单元格表示无数据（该指标不适用）。",
+    "“计算”：达成度（0～1，空白为不适用）→ 指标得分 = 达成度 × 分值 → 维度得分 = 100 × 实得分 ÷ 应得分"
+    " → 基础分 = 满分 × Σ(维度权重 ÷ 参与维度权重之和 × 维度得分) ÷ 100 → 加减分 → 限幅 → 一票否决 → "
+    "四舍五入 → 星级 → 同期同组名次（COUNTIFS）。",
+    "四舍五入按本库规则：距“5”在 2^-40 倍以内者视为恰好为“5”并进位（85.275 记 85.28），与库中数值一致。",
+    "标有“（值）”并以底色标出的达成度列由插件计算，未提供公式，写入的是其结果值。",
+]
