@@ -359,3 +359,38 @@ def test_the_default_board_is_the_latest_month_however_months_are_written(capsys
     assert "· 2024-12" in out.splitlines()[0]
     code, out, _ = run(capsys, "score", RULES, str(path), "--period", "2024年3月", "--format", "json")
     assert code == 0 and {r["period"] for r in json.loads(out)} == {"2024-03"}
+
+
+# -- files for the office ------------------------------------------------------------------------
+
+def test_score_writes_csv_for_excel_with_a_bom_and_json_without(capsys, tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "score", RULES, DATA, "--format", "csv", "-o", str(tmp_path / "b.csv"))
+    assert code == 0 and out == ""
+    raw = (tmp_path / "b.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # Excel reads it as UTF-8
+    _, printed, _ = run(capsys, "score", RULES, DATA, "--format", "csv")
+    assert raw.decode("utf-8-sig").replace("\r\n", "\n") == printed
+    run(capsys, "score", RULES, DATA, "--format", "json", "-o", str(tmp_path / "b.json"))
+    assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))[0]["entity"]
+
+
+def test_score_writes_workbooks_only_to_a_file(capsys, tmp_path: Path) -> None:
+    assert_clean_error(*run(capsys, "score", RULES, DATA, "--format", "xlsx"))
+    assert_clean_error(*run(capsys, "score", RULES, DATA, "--formulas", "-o", str(tmp_path / "a.csv")))
+    assert_clean_error(*run(capsys, "score", RULES, DATA, "-o", str(tmp_path / "a.txt")))
+    code, out, _ = run(capsys, "score", RULES, DATA, "--format", "xlsx", "--formulas",
+                       "--period", "2024-12", "-o", str(tmp_path / "audit.xlsx"))
+    assert code == 0 and "audit workbook" in out
+    import openpyxl
+    book = openpyxl.load_workbook(tmp_path / "audit.xlsx")
+    assert book.sheetnames[:2] == ["数据", "计算"] and book["计算"].max_row == 31  # 30 branches
+
+
+def test_score_reads_a_gbk_csv_and_a_sheet_by_name(capsys, tmp_path: Path) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(Path(DATA).read_text(encoding="utf-8").encode("gbk"))
+    _, expected, _ = run(capsys, "score", RULES, DATA, "--format", "json")
+    assert run(capsys, "score", RULES, str(gbk), "--format", "json")[1] == expected
+    assert run(capsys, "score", RULES, str(gbk), "--encoding", "gb18030", "--format", "json")[1] == expected
+    assert_clean_error(*run(capsys, "score", RULES, str(gbk), "--encoding", "utf-8"))
+    assert_clean_error(*run(capsys, "score", RULES, DATA, "--sheet", "数据"))

@@ -12,7 +12,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 from rich.table import Table as RichTable
@@ -63,7 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("data", metavar="DATA",
                        help="CSV/TSV (UTF-8 or GBK), xlsx/xls/ods, JSON or Parquet")
     score.add_argument("--period", help="only this period (table: default the latest)")
-    score.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    score.add_argument("--format", choices=("table", "csv", "json", "xlsx"), default="table",
+                       help="xlsx: the workbook an office prints (needs -o)")
+    score.add_argument("-o", "--output", metavar="FILE",
+                       help="write csv, json or xlsx to FILE (CSV with a BOM, for Excel)")
+    score.add_argument("--formulas", action="store_true",
+                       help="xlsx: the audit workbook, every scoring step as a live formula")
 
     board = commands.add_parser("board", parents=[common, reading, roll_up],
                                 help="the leaderboard of one period (一榜), in place order")
@@ -191,6 +196,29 @@ def _print_titles(card: Scorecard, period: str | None) -> int:
 
 
 def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
+    if args.format == "xlsx" or args.formulas:
+        if args.format != "xlsx" or args.output is None:
+            raise FortressScoreError(Problem(
+                "a workbook is written to a file: give --format xlsx -o FILE.xlsx"
+                + (" (--formulas writes the audit workbook)" if args.formulas else "")))
+        card.to_excel(args.output, period=args.period, formulas=args.formulas)
+        print(f"{args.output}: {'audit workbook' if args.formulas else 'workbook'} of "
+              f"{len(card)} rows written")
+        return 0
+    if args.output is not None and args.format == "table":
+        raise FortressScoreError(Problem("-o writes csv, json or xlsx; give --format"))
+    if args.output is None:
+        return _write_scores(card, args, sys.stdout)
+    try:  # Excel opens a CSV as UTF-8 only when it starts with a byte-order mark
+        with open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8",
+                  newline="") as out:
+            return _write_scores(card, args, out)
+    except OSError as exc:
+        raise FortressScoreError(Problem(f"cannot write: {exc.strerror}", file=args.output)) \
+            from None
+
+
+def _write_scores(card: Scorecard, args: argparse.Namespace, out: TextIO) -> int:
     columns = card.to_columns()
     keep = np.ones(len(card), dtype=bool)
     period = args.period
@@ -200,12 +228,12 @@ def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
             raise PeriodError(Problem(f"no row has period {shown(period)}", column=card.rules.period))
     if args.format == "json":
         records = [r for r, kept in zip(card.to_records(), keep) if kept]
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        json.dump(records, out, ensure_ascii=False, indent=1)
+        out.write("\n")
     elif args.format == "csv":
         names = [n for n in columns if not n.startswith("vetoes.")]
         fired = card.fired_vetoes()
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n" if out is not sys.stdout else "\n")
         writer.writerow([*names, "vetoes"])
         for i in np.flatnonzero(keep):
             writer.writerow([*(_csv_cell(columns[n][i]) for n in names), ";".join(fired[i])])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from spreadsheets import recalculated
@@ -72,3 +73,115 @@ def test_a_rolled_up_card_is_refused(tmp_path: Path) -> None:
     card = fs.score(RULES, fs.read_data(ROOT / "examples/branches-2024.csv", RULES))
     with pytest.raises(fs.FortressScoreError, match="before roll_up"):
         card.roll_up("quarter").to_excel(tmp_path / "a.xlsx", formulas=True)
+
+
+def _every_kind(missing: str = "skip", clamp: bool = True) -> dict[str, object]:
+    def ind(i: str, points: float, evaluate: dict[str, object]) -> dict[str, object]:
+        return {"id": i, "title": i, "points": points, "evaluate": evaluate}
+    return {
+        "ruleset": "every-kind", "entity": "unit", "period": "month", "group_by": "kind",
+        "missing": missing, "clamp": clamp, "precision": 2,
+        "dimensions": [
+            {"id": "a", "title": "甲", "weight": 0.4, "indicators": [
+                ind("t_up", 10, {"kind": "target", "input": "x", "target": 100, "floor": 60}),
+                ind("t_down", 7.5, {"kind": "target", "input": "y", "target": 2, "floor": 4.5}),
+                ind("grow", 10, {"kind": "growth", "current": "x", "baseline": "z", "target": 8, "floor": -3}),
+                ind("share", 5, {"kind": "ratio", "numerator": "n", "denominator": "d"}),
+                ind("share0", 5, {"kind": "ratio", "numerator": "n", "denominator": "d", "empty": 0.25}),
+            ]},
+            {"id": "b", "title": "乙", "weight": 0.35, "indicators": [
+                ind("steps", 20, {"kind": "bands", "input": "y", "bands": [
+                    {"min": 3, "score": 1.0}, {"min": 1.5, "max": 3, "score": 0.55},
+                    {"max": 0.5, "score": 0.2}], "otherwise": 0.1}),
+                ind("list", 30, {"kind": "checklist", "inputs": ["c1", "c2", "c3"], "weights": [1, 2, 0.5]}),
+                ind("poll", 25, {"kind": "survey", "levels": {"good": 1.0, "fair": 0.6, "bad": 0.0},
+                                 "groups": [{"name": "m", "fields": {"good": "g1", "fair": "f1", "bad": "b1"}},
+                                            {"name": "p", "fields": {"good": "g2", "bad": "b2"}}],
+                                 "min_responses": 4}),
+            ]},
+            {"id": "c", "title": "丙", "weight": 0.25, "indicators": [
+                ind("mm_up", 10, {"kind": "minmax", "input": "x"}),
+                ind("mm_down", 10, {"kind": "minmax", "input": "y", "higher_is_better": False}),
+                ind("rk_up", 10, {"kind": "rank", "input": "n"}),
+                ind("rk_down", 10, {"kind": "rank", "input": "y", "higher_is_better": False}),
+                ind("events", 6, {"kind": "per_event", "input": "e", "each": 1.5}),
+                ind("flag", 4, {"kind": "threshold", "input": "c1", "op": "==", "value": 1}),
+            ]},
+        ],
+        "adjustments": [
+            {"id": "plus", "kind": "bonus", "cap": 5, "evaluate": {"kind": "per_event", "input": "e", "each": 2}},
+            {"id": "minus", "kind": "deduction", "cap": 30, "evaluate": {"kind": "per_event", "input": "v", "each": 12.5}},
+        ],
+        "vetoes": [
+            {"id": "stop", "title": "停", "when": {"kind": "threshold", "input": "v", "op": ">=", "value": 2},
+             "effect": {"total": 50, "max_stars": 1}},
+            {"id": "cap", "when": {"kind": "threshold", "input": "e", "op": ">", "value": 3},
+             "effect": {"max_stars": 3}},
+        ],
+        "ratings": [{"stars": 5, "min": 80}, {"stars": 4, "min": 65}, {"stars": 3, "min": 50},
+                    {"stars": 2, "min": 35}, {"stars": 1, "min": 20}],
+    }
+
+
+def _random_rows(seed: int) -> list[dict[str, object]]:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for month in ("2024-01", "2024-02", "2024-03"):
+        for u in range(14):
+            def pick(values: list[float], blank: float = 0.15) -> float | None:
+                return None if rng.random() < blank else float(rng.choice(values))
+            rows.append({
+                "unit": f"单位{u:02d}", "month": month, "kind": "甲类" if u % 2 else "乙类",
+                "x": pick([55.0, 60.0, 71.25, 88.8, 100.0, 104.5, 71.25]),
+                "y": pick([0.3, 1.5, 2.0, 2.99, 3.0, 4.5, 6.0]),
+                "z": pick([0.0, 50.0, 66.6, 80.0, 100.0]),
+                "n": pick([0.0, 1.0, 3.0, 7.0, 7.0]), "d": pick([0.0, 3.0, 7.0, 10.0]),
+                "c1": pick([0.0, 1.0]), "c2": pick([0.0, 1.0, 2.0]), "c3": pick([0.0, 1.0]),
+                "g1": pick([0.0, 1.0, 3.0, 9.0]), "f1": pick([0.0, 2.0]), "b1": pick([0.0, 1.0]),
+                "g2": pick([0.0, 4.0, 5.0]), "b2": pick([0.0, 1.0]),
+                "e": pick([0.0, 1.0, 2.0, 4.0], 0.3), "v": pick([0.0, 0.0, 1.0, 2.0], 0.3),
+            })
+    return rows
+
+
+@pytest.mark.parametrize(("seed", "missing", "clamp"), [(1, "skip", True), (2, "zero", False)])
+def test_every_built_in_formula_recalculates_to_its_evaluate(
+        tmp_path: Path, seed: int, missing: str, clamp: bool) -> None:
+    rules = fs.load_rules(_every_kind(missing, clamp))
+    card = fs.score(rules, _random_rows(seed))
+    card.to_excel(tmp_path / "audit.xlsx", formulas=True)
+    rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))
+    assert not any(str(h).endswith("（值）") for h in rows[0])  # every built-in gives a formula
+    figures = card.figures
+    for n, (row, record) in enumerate(zip(rows, card.to_records())):
+        for i, (_, indicator) in enumerate(rules.indicators):
+            expected = float(figures.attainment[i][n])
+            got = _blank(row[f"{indicator.id} 达成度"])
+            if np.isnan(expected):
+                assert got is None, (indicator.id, record)
+            else:
+                assert got == pytest.approx(expected, rel=1e-14, abs=1e-15), (indicator.id, record)
+        assert (_blank(row["总分"]), row["星级"], _blank(row["名次"])) == \
+            (record["total"], record["stars"], record["rank"]), record
+    assert {r["total"] for r in card.to_records()} - {None}  # the data gave totals at all
+    assert any(r["vetoes"] for r in card.to_records())
+
+
+def test_a_plug_in_without_a_formula_is_written_as_marked_values(tmp_path: Path) -> None:
+    class Half(fs.Params):
+        input: fs.Column
+
+    @fs.evaluator("half", params=Half)
+    def half(columns, params, context):  # type: ignore[no-untyped-def]
+        return np.clip(columns[params.input] / 2.0, 0.0, 1.0)
+
+    engine = fs.Engine(plugins=[half], entry_points=False)
+    rules = engine.load_rules({"ruleset": "p", "entity": "unit", "dimensions": [
+        {"id": "d", "weight": 1, "indicators": [
+            {"id": "h", "points": 10, "evaluate": {"kind": "half", "input": "x"}},
+            {"id": "t", "points": 10, "evaluate": {"kind": "target", "input": "x", "target": 2, "floor": 0}}]}]})
+    card = engine.score(rules, {"unit": ["a", "b", "c"], "x": [0.5, 1.0, None]})
+    card.to_excel(tmp_path / "audit.xlsx", formulas=True)
+    rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))
+    assert [_blank(r["h 达成度（值）"]) for r in rows] == [0.25, 0.5, None]
+    assert [_blank(r["总分"]) for r in rows] == [r["total"] for r in card.to_records()]
