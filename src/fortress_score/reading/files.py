@@ -12,7 +12,7 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -248,11 +248,16 @@ def _records(grid: Grid, rules: RuleSet | None, header_row: int | None) -> Recor
                 for i in body if grid.sheet is None and len(grid.rows[i]) > width]
     if problems:
         raise DataError(problems)
+    padded = [row if len(row) >= width else [*row, *[None] * (width - len(row))]
+              for row in (grid.rows[i] for i in body)]
+    by_column = list(zip(*padded)) if padded else [()] * width
+    numeric = _numeric_columns(rules)
     columns: dict[str, list[Any]] = {}
     for col, name in enumerate(names):
         if name is not None:
-            cells = [grid.rows[i][col] if col < len(grid.rows[i]) else None for i in body]
-            columns[name] = _column(grid, name, col, cells, body, rules, problems)
+            reading = numeric is None or name in numeric
+            columns[name] = _column(grid, name, col, by_column[col], body, rules, reading,
+                                    problems)
     if problems:
         raise DataError(problems)
     records = Records(file=grid.file, line_word=grid.row_word)
@@ -265,34 +270,41 @@ MAX_CELLS_SHOWN = 5
 """Unreadable cells named a column; the rest are counted."""
 
 
+def _numeric_columns(rules: RuleSet | None) -> set[str] | None:
+    """The columns read as numbers: evaluator inputs and declared non-text fields (every
+    column without rules)."""
+    if rules is None:
+        return None
+    return set(rules.columns_needed()) | {name for name, spec in rules.fields.items()
+                                          if spec.type != "str"}
+
+
 def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _column(grid: Grid, name: str, col: int, cells: list[Any], body: list[int],
-            rules: RuleSet | None, problems: list[Problem]) -> list[Any]:
+def _column(grid: Grid, name: str, col: int, cells: Sequence[Any], body: list[int],
+            rules: RuleSet | None, numeric: bool, problems: list[Problem]) -> list[Any]:
     """One column's cells read: numbers where the rules read numbers, else text or None."""
-    spec = rules.fields.get(name) if rules is not None else None
-    numeric = rules is None or name in rules.columns_needed() or (
-        spec is not None and spec.type != "str")
     if not numeric:
         return [_key_cell(cell) for cell in cells]
+    spec = rules.fields.get(name) if rules is not None else None
     unit = spec.unit if spec is not None else None
     flag = spec is not None and spec.type == "bool"
-    values: list[Any] = []
     bad: list[tuple[int, str]] = []
-    for row, cell in zip(body, cells):
-        if type(cell) is float:  # noqa: E721 - the common case first, fast
-            values.append(cell)
-            continue
+
+    def read(row: int, cell: Any) -> Any:
         try:
-            values.append(number_of(cell, unit=unit, flag=flag))
+            return number_of(cell, unit=unit, flag=flag)
         except Unreadable as exc:
             if rules is None:
-                values.append(_key_cell(cell))  # no rules: what is no number stays text
-            else:
-                bad.append((row, str(exc)))
-                values.append(None)
+                return _key_cell(cell)  # no rules: what is no number stays text
+            bad.append((row, str(exc)))
+            return None
+
+    # a workbook's number cells are floats: taken as they are, the rest read by the rule
+    values = [cell if type(cell) is float else read(row, cell)  # noqa: E721
+              for row, cell in zip(body, cells)]
     for row, message in bad[:MAX_CELLS_SHOWN]:
         problems.append(grid.problem(message, row, col, column=name))
     if len(bad) > MAX_CELLS_SHOWN:
