@@ -383,7 +383,7 @@ def test_score_writes_workbooks_only_to_a_file(capsys, tmp_path: Path) -> None:
     assert code == 0 and "audit workbook" in out
     import openpyxl
     book = openpyxl.load_workbook(tmp_path / "audit.xlsx")
-    assert book.sheetnames[:2] == ["数据", "计算"] and book["计算"].max_row == 31  # 30 branches
+    assert book.sheetnames[:2] == ["数据", "计算"] and book["计算"].max_row == 32  # 30 branches
 
 
 def test_score_reads_a_gbk_csv_and_a_sheet_by_name(capsys, tmp_path: Path) -> None:

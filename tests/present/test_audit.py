@@ -18,7 +18,8 @@ RULES = fs.load_rules(ROOT / "rules/three-dimensions.yaml")
 def _model(path: Path) -> list[dict[str, object]]:
     sheet = openpyxl.load_workbook(path, data_only=True)["计算"]
     rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], row)) for row in rows[1:]]
+    assert rows[1][rows[0].index("总分")] == "total"  # a heading for programs below each
+    return [dict(zip(rows[0], row)) for row in rows[2:]]
 
 
 def _blank(value: object) -> object:
@@ -54,8 +55,9 @@ def test_an_input_changed_in_the_sheet_moves_the_score_as_the_library_would(tmp_
     book = openpyxl.load_workbook(tmp_path / "audit.xlsx")
     sheet = book["数据"]
     headings = [c.value for c in sheet[1]]
-    column = next(i for i, h in enumerate(headings, start=1) if h.endswith("\nmeetings_held"))
-    sheet.cell(row=2, column=column).value = 0  # the first branch held no meeting
+    column = [c.value for c in sheet[2]].index("meetings_held") + 1
+    assert headings[column - 1] == "“三会”召开次数"
+    sheet.cell(row=3, column=column).value = 0  # the first branch held no meeting
     book.save(tmp_path / "changed.xlsx")
     rows = _model(recalculated(tmp_path / "changed.xlsx", tmp_path / "out"))
     first = rows[0]["党支部"]

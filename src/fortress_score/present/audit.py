@@ -41,7 +41,7 @@ from ..scoring.result import Result
 __all__ = ["write_audit_workbook"]
 
 DATA, MODEL, NOTES = "数据", "计算", "说明"
-_FIRST = 2  # spreadsheet row of the first scored row (row 1 holds the headings)
+_FIRST = 3  # spreadsheet row of the first scored row: headings for people, then for programs
 
 
 class _Sheet:
@@ -49,14 +49,18 @@ class _Sheet:
 
     def __init__(self, n_rows: int) -> None:
         self.headings: list[str] = []
+        self.names: list[str] = []
         self.columns: list[list[tuple[str | None, Any]]] = []
         self.kinds: list[str] = []
         self.n_rows = n_rows
 
-    def add(self, heading: str, formulas: Sequence[str | None], cached: Sequence[Any],
-            kind: str) -> str:
-        """Add a column; returns the letter of it. ``None`` formulas write the cached value."""
+    def add(self, heading: str, name: str, formulas: Sequence[str | None],
+            cached: Sequence[Any], kind: str) -> str:
+        """Add a column headed ``heading`` for people and ``name`` for programs (the
+        ``to_pandas()`` column where there is one); returns its letter. ``None`` formulas
+        write the cached value."""
         self.headings.append(heading)
+        self.names.append(name)
         self.columns.append(list(zip(formulas, cached)))
         self.kinds.append(kind)
         return column_letters(len(self.headings) - 1)
@@ -105,15 +109,15 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         return f"'{DATA}'!${data_letter[name]}{line}"
 
     sheet = _Sheet(n)
-    for name, _ in keys:
-        sheet.add(_title(result, name), [f"{data_cell(name, line)}&\"\"" for line in lines],
+    for (name, _), role in zip(keys, ("entity", "period", "group")):
+        sheet.add(_title(result, name), role, [f"{data_cell(name, line)}&\"\"" for line in lines],
                   [str(v) for v in dict(keys)[name][rows].tolist()], "key")
-    peer_letter = sheet.add("同期同组编号", [None] * n, table.groups[rows].tolist(), "code")
+    peer_letter = sheet.add("同期同组编号", "peer_population", [None] * n, table.groups[rows].tolist(), "code")
     peers_range = f"'{MODEL}'!${peer_letter}${_FIRST}:${peer_letter}${last}"
     whole = {name: f"'{DATA}'!${data_letter[name]}${_FIRST}:${data_letter[name]}${last}"
              for name in data_columns}
 
-    def attainment_column(heading: str, call: EvaluatorCall, points: float,
+    def attainment_column(heading: str, name: str, call: EvaluatorCall, points: float,
                           values: npt.NDArray[Any]) -> str:
         evaluator = result.evaluators[call.kind]
         formulas: list[str | None] = []
@@ -125,15 +129,15 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         if given and rules.missing == "zero" and values is not None:
             formulas = [f'IF(({f})="",0,{f})' for f in formulas]
         kind = "attainment" if given else "values"
-        return sheet.add(heading + ("" if given else "（值）"),
+        return sheet.add(heading + ("" if given else "（值）"), name,
                          formulas if given else [None] * n, _cached(values[rows]), kind)
 
     precision = rules.precision
     points_letters: list[tuple[str, str, float]] = []  # attainment, points, P_i
     for i, (_, ind) in enumerate(rules.indicators):
         title = ind.title or ind.id
-        a = attainment_column(f"{title} 达成度", ind.evaluate, ind.points, figures.attainment[i])
-        p = sheet.add(f"{title} 得分（{number(ind.points)}分）",
+        a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate, ind.points, figures.attainment[i])
+        p = sheet.add(f"{title} 得分（{number(ind.points)}分）", f"indicators.{ind.id}",
                       [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
                       _cached(figures.indicator_points(i)[rows]), "points")
         points_letters.append((a, p, ind.points))
@@ -144,21 +148,21 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         mine = points_letters[i:i + len(dim.indicators)]
         i += len(dim.indicators)
         title = dim.title or dim.id
-        possible = sheet.add(f"{title} 应得分", [
+        possible = sheet.add(f"{title} 应得分", f"possible.{dim.id}", [
             "0+" + "+".join(f'IF({a}{line}="",0,{number(p)})' for a, _, p in mine)
             for line in lines], _cached(figures.possible_points[d, rows]), "points")
-        earned = sheet.add(f"{title} 实得分", [
+        earned = sheet.add(f"{title} 实得分", f"earned.{dim.id}", [
             "0+" + "+".join(f'IF({a}{line}="",0,{a}{line}*{number(p)})' for a, _, p in mine)
             for line in lines], [""] * n, "points")
-        score = sheet.add(f"{title} 维度得分（权重{number(dim.weight)}）", [
+        score = sheet.add(f"{title} 维度得分（权重{number(dim.weight)}）", f"dimensions.{dim.id}", [
             f'IF({possible}{line}>0,100*{earned}{line}/{possible}{line},"")' for line in lines],
             _cached(figures.dimension_scores[d, rows]), "score")
         score_letters.append((score, dim.weight))
 
-    weights = sheet.add("参与维度权重之和", [
+    weights = sheet.add("参与维度权重之和", "weight_sum", [
         "0+" + "+".join(f'IF({s}{line}="",0,{number(w)})' for s, w in score_letters)
         for line in lines], [""] * n, "points")
-    base = sheet.add("基础分", [
+    base = sheet.add("基础分", "base_total", [
         f"IF({weights}{line}>0,{number(rules.scale)}*(0+" + "+".join(
             f'IF({s}{line}="",0,{number(w)}/{weights}{line}*{s}{line})'
             for s, w in score_letters) + ')/100,"")' for line in lines],
@@ -167,18 +171,18 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     adjustment_letters = []
     for a_index, adj in enumerate(rules.adjustments):
         title = adj.title or adj.id
-        a = attainment_column(f"{title} 达成度", adj.evaluate, adj.cap,
+        a = attainment_column(f"{title} 达成度", f"adjustment_attainment.{adj.id}", adj.evaluate, adj.cap,
                               _raw_attainment(figures.adjustment_points[a_index], adj))
         signed = adj.cap if adj.kind == "bonus" else -adj.cap
         adjustment_letters.append(sheet.add(
-            f"{title} {'加分' if adj.kind == 'bonus' else '扣分'}",
+            f"{title} {'加分' if adj.kind == 'bonus' else '扣分'}", f"adjustments.{adj.id}",
             [f'IF({a}{line}="",0,{a}{line}*{number(signed)})' for line in lines],
             _cached(figures.adjustment_points[a_index, rows]), "score"))
-    adjusted = sheet.add("加减分后", [
+    adjusted = sheet.add("加减分后", "adjusted_total", [
         f'IF({base}{line}="","",{base}{line}+(0' + "".join(
             f"+{x}{line}" for x in adjustment_letters) + "))" for line in lines],
         _cached(figures.adjusted_total[rows]), "score")
-    total = sheet.add("限幅后" if rules.clamp else "总分（否决前）", [
+    total = sheet.add("限幅后" if rules.clamp else "总分（否决前）", "clamped_total", [
         (f'IF({adjusted}{line}="","",MIN(MAX({adjusted}{line},0),{number(rules.scale)}))'
          if rules.clamp else f"{adjusted}{line}")
         for line in lines], [""] * n, "score")
@@ -186,29 +190,29 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     veto_letters = []
     for v, veto in enumerate(rules.vetoes):
         title = veto.title or veto.id
-        trigger = attainment_column(f"否决：{title}", veto.when, 1.0,
+        trigger = attainment_column(f"否决：{title}", f"vetoes.{veto.id}", veto.when, 1.0,
                                     figures.vetoed[v].astype(np.float64))
         veto_letters.append((trigger, veto))
         if veto.effect.total is not None:
             cap = number(veto.effect.total)
-            total = sheet.add(f"否决后（{title}）", [
+            total = sheet.add(f"否决后（{title}）", f"capped_total.{veto.id}", [
                 f'IF({trigger}{line}=1,IF({total}{line}="",{cap},MIN({total}{line},{cap})),'
                 f"{total}{line})" for line in lines], [""] * n, "score")
-    unrounded = sheet.add("总分（未舍入）", [f"{total}{line}" for line in lines],
+    unrounded = sheet.add("总分（未舍入）", "unrounded_total", [f"{total}{line}" for line in lines],
                           _cached(figures.total[rows]), "exact")
 
     factor = number(10.0 ** precision)
-    reported = sheet.add("总分", [_half_up(f"{unrounded}{line}", factor) for line in lines],
+    reported = sheet.add("总分", "total", [_half_up(f"{unrounded}{line}", factor) for line in lines],
                          _cached(figures.reported_total[rows]), "score")
     bands = "".join(f",IF({reported}{{line}}>={number(r.min)},{r.stars},0)"
                     for r in rules.ratings)
     caps = "".join(f",IF({t}{{line}}=1,{veto.effect.max_stars},{max(_all_stars(result), 1)})"
                    for t, veto in veto_letters if veto.effect.max_stars is not None)
-    sheet.add("星级", [
+    sheet.add("星级", "stars", [
         f'IF({reported}{line}="",0,MIN(MAX(0{bands.format(line=line)})'
         f'{caps.format(line=line)}))' for line in lines], figures.stars[rows].tolist(), "whole")
     column = f"${reported}${_FIRST}:${reported}${last}"
-    sheet.add("名次", [
+    sheet.add("名次", "rank", [
         f'IF({reported}{line}="","",COUNTIFS({column},">"&{reported}{line},'
         f"{peers_range},${peer_letter}{line})+1)" for line in lines],
         _cached(figures.rank[rows]), "whole")
@@ -262,6 +266,7 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
     precision = result.rules.precision
     heading = book.add_format({"bold": True, "text_wrap": True, "valign": "top",
                                "bg_color": "#DDEBF7", "border": 1})
+    ids = book.add_format({"font_color": "#7F7F7F", "font_size": 9})
     formats = {
         "key": None, "code": book.add_format({"num_format": "0"}),
         "attainment": book.add_format({"num_format": "0.0000"}),
@@ -273,23 +278,27 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
     }
     data = book.add_worksheet(DATA)
     names = [name for name, _ in keys] + data_columns
+    first = _FIRST - 1  # 0-based row of the first scored row
     for c, name in enumerate(names):
-        data.write_string(0, c, f"{_title(result, name)}\n{name}", heading)
+        data.write_string(0, c, _title(result, name), heading)
+        data.write_string(1, c, name, ids)
         data.set_column(c, c, 14)
     for c, (_, values) in enumerate(keys):
-        for r, value in enumerate(values[rows].tolist(), start=1):
+        for r, value in enumerate(values[rows].tolist(), start=first):
             data.write_string(r, c, str(value))
     for c, name in enumerate(data_columns, start=len(keys)):
-        for r, value in enumerate(result.table.columns[name][rows].tolist(), start=1):
+        for r, value in enumerate(result.table.columns[name][rows].tolist(), start=first):
             if not math.isnan(value):
                 data.write_number(r, c, value)
-    data.freeze_panes(1, len(keys))
+    data.freeze_panes(first, len(keys))
 
     model = book.add_worksheet(MODEL)
-    for c, (title, column, kind) in enumerate(zip(sheet.headings, sheet.columns, sheet.kinds)):
+    for c, (title, name, column, kind) in enumerate(zip(sheet.headings, sheet.names,
+                                                        sheet.columns, sheet.kinds)):
         model.write_string(0, c, title, heading)
+        model.write_string(1, c, name, ids)
         model.set_column(c, c, 16 if kind != "key" else 18)
-        for r, (formula, cached) in enumerate(column, start=1):
+        for r, (formula, cached) in enumerate(column, start=first):
             if formula is None:
                 if isinstance(cached, str):
                     model.write_string(r, c, cached, formats[kind])
@@ -298,7 +307,7 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
             else:
                 model.write_formula(r, c, "=" + formula, formats[kind], cached)
     model.set_row(0, 48)
-    model.freeze_panes(1, len(keys))
+    model.freeze_panes(first, len(keys))
 
     notes = book.add_worksheet(NOTES)
     notes.set_column(0, 0, 100)
