@@ -133,3 +133,40 @@ def test_parquet_and_json_headings_may_be_titles(tmp_path: Path,
     (tmp_path / "both.json").write_text(json.dumps(both, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(fs.DataError, match=r"columns \['branch'\] are each given twice"):
         fs.read_data(tmp_path / "both.json", RULES)
+
+
+def test_cells_shown_as_percentages_are_read_as_shown_in_a_percent_field(tmp_path: Path) -> None:
+    rules = fs.load_rules({
+        "ruleset": "p", "entity": "branch",
+        "fields": {"rate": {"title": "电费回收率", "unit": "%"}, "share": {"title": "占比"}},
+        "dimensions": [{"id": "d", "weight": 1, "indicators": [
+            {"id": "r", "points": 1, "evaluate": {"kind": "target", "input": "rate", "target": 100, "floor": 90}},
+            {"id": "s", "points": 1, "evaluate": {"kind": "target", "input": "share", "target": 1, "floor": 0}}]}]})
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("数据")
+    percent, plain = book.add_format({"num_format": "0.00%"}), book.add_format({"num_format": '0.0"%"'})
+    sheet.write_row(0, 0, ["党支部", "电费回收率", "占比"])
+    sheet.write_row(1, 0, ["甲", 0.985, 0.85], None)
+    sheet.write_number(1, 1, 0.985, percent)          # shown 98.50%
+    sheet.write_number(1, 2, 0.85, percent)           # shown 85.00%, but the field is no percent
+    sheet.write_row(2, 0, ["乙", 97.25, 0.5])          # typed as the number in the field's unit
+    sheet.write_number(3, 1, 99.0, plain)             # a literal "%" in the format is no percentage
+    sheet.write(3, 0, "丙")
+    sheet.write_number(3, 2, 0.1)
+    book.close()
+    records = fs.read_data(path, rules)
+    assert [(r["rate"], r["share"]) for r in records] == [(98.5, 0.85), (97.25, 0.5), (99.0, 0.1)]
+
+
+def test_percent_format_codes() -> None:
+    from fortress_score.reading.formats import is_percent_format
+    assert [is_percent_format(c) for c in ("0%", "0.00%", '0.0"%"', "0.0\\%", "[Red]0.0%", "0.00")] == \
+        [True, True, False, False, True, False]
+
+
+def test_percent_cells_without_references_follow_the_last_cell() -> None:
+    from fortress_score.reading.formats import _cells_in
+    xml = (b'<sheetData><row r="2"><c r="B2" s="1"><v>1</v></c><c s="1"><v>2</v></c><c/>'
+           b'<c s="3"/></row><row><c s="3"/><c r="AA3" s="1"/></row><cols/></sheetData>')
+    assert _cells_in(xml, {1, 3}) == {(1, 1), (1, 2), (1, 4), (2, 0), (2, 26)}

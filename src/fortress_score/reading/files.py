@@ -8,6 +8,7 @@ matched to the rule file's ids or titles, cells read by the rules; entity codes 
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 import os
@@ -305,6 +306,11 @@ def _column(grid: Grid, name: str, col: int, cells: Sequence[Any], body: list[in
     # a workbook's number cells are floats: taken as they are, the rest read by the rule
     values = [cell if type(cell) is float else read(row, cell)  # noqa: E721
               for row, cell in zip(body, cells)]
+    if unit is not None and unit.strip() == "%":
+        for row in sorted(r for r, c in grid.percent if c == col):
+            k = bisect.bisect_left(body, row)  # shown as 85% in a field in %: 85, as shown
+            if k < len(body) and body[k] == row and isinstance(values[k], float):
+                values[k] = float(f"{values[k] * 100:.15g}")  # the 15 digits Excel shows
     for row, message in bad[:MAX_CELLS_SHOWN]:
         problems.append(grid.problem(message, row, col, column=name))
     if len(bad) > MAX_CELLS_SHOWN:

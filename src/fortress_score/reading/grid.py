@@ -37,6 +37,8 @@ class Grid:
     file: str
     sheet: str | None = None
     """The sheet's name for a workbook; None for a text file."""
+    percent: frozenset[tuple[int, int]] = frozenset()
+    """(row, column) indexes of the number cells shown as percentages (85% stored as 0.85)."""
 
     @property
     def row_word(self) -> str:

@@ -1,7 +1,8 @@
 """A cell of a column the rules read as numbers, by one stated rule for every file kind.
 
-- A number cell (a workbook's) is taken as stored: a cell *shown* as ``85%`` in Excel holds
-  0.85 and is read as 0.85.
+- A number cell (a workbook's) is taken as stored, except that a cell Excel *shows* as a
+  percentage (``85%``, stored 0.85) is read as shown, 85, in a field whose unit is ``%``
+  (.xlsx and .xlsm; :mod:`.formats`).
 - Text is read after full-width forms are folded (``１２３`` is 123) and spaces trimmed:
   a plain decimal (``1234.5``, ``-3``, ``1e3``) as that number; thousands separated by
   commas in groups of three (``1,234.5``) without them; a percentage (``85%``) as 85 where

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataError, FortressScoreError, Problem, did_you_mean, shown
+from .formats import percent_cells
 from .grid import Grid
 
 __all__ = ["WORKBOOK_SUFFIXES", "missing_extra", "sheet_grid"]
@@ -52,4 +53,6 @@ def sheet_grid(path: str, sheet: str | int | None) -> Grid:
         raise DataError(Problem(f"cannot read sheet {shown(name)}: {exc}", file=path)) from None
     finally:
         book.close()
-    return Grid(rows, list(range(1, len(rows) + 1)), path, name)  # rows from A1, as Excel counts
+    percent = percent_cells(path, name) if path.lower().endswith((".xlsx", ".xlsm")) else None
+    return Grid(rows, list(range(1, len(rows) + 1)), path, name,  # rows from A1, as Excel counts
+                percent or frozenset())
