@@ -10,12 +10,14 @@ from .engine import Engine, load_rules, score
 from .errors import (
     DataError,
     FortressScoreError,
+    MissingExtraError,
     PeriodError,
     PluginError,
     Problem,
     RuleFileError,
 )
 from .plugins.evaluator import Column, Context, Evaluator, FloatArray, Params, evaluator
+from .plugins.formulas import Cells
 from .plugins.hookspecs import hookimpl, hookspec
 from .reading.files import read_data
 from .rules.model import RuleSet
@@ -25,6 +27,7 @@ from .scoring.model import round_half_up
 from .scoring.result import Provenance, Result
 
 __all__ = [
+    "Cells",
     "Column",
     "Context",
     "DataError",
@@ -36,6 +39,7 @@ __all__ = [
     "IndicatorLine",
     "Params",
     "PeriodError",
+    "MissingExtraError",
     "PluginError",
     "Problem",
     "Provenance",

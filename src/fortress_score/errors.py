@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "DataError",
     "FortressScoreError",
+    "MissingExtraError",
     "PeriodError",
     "PluginError",
     "Problem",
@@ -108,6 +109,10 @@ class FortressScoreError(Exception):
     @property
     def rows(self) -> tuple[str, ...]:
         return self.problems[0].rows if self.problems else ()
+
+
+class MissingExtraError(FortressScoreError):
+    """An optional library a step needs is not installed; the message says what to install."""
 
 
 class RuleFileError(FortressScoreError, ValueError):

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 import fortress_score as fs
-from fortress_score.present.workbook import sheet_name, text_width, write_workbook
+from fortress_score.present.workbook import sheet_name, write_workbook
+from fortress_score.sheets import text_width
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("xlsxwriter")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import fortress_score as fs
-from fortress_score.reading.grid import Grid, column_letters
+from fortress_score.reading.grid import Grid
+from fortress_score.sheets import column_letters
 from fortress_score.reading.headings import find_heading_row, heading_key, heading_names
 
 RULES = fs.load_rules({

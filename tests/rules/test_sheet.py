@@ -21,8 +21,8 @@ from strategies import rule_sets
 import fortress_score as fs
 from fortress_score.cli import main
 from fortress_score.rules.file import read_yaml_text
+from fortress_score.errors import MissingExtraError
 from fortress_score.rules.sheet import (
-    MissingExtraError,
     SheetError,
     export_rules,
     import_rules,

@@ -32,11 +32,10 @@ import numpy.typing as npt
 from ..errors import FortressScoreError, PeriodError, Problem, shown
 from ..periods import wanted_period
 from ..plugins.formulas import Cells, number
-from ..reading.grid import column_letters
-from ..reading.workbooks import missing_extra
 from ..rules.model import EvaluatorCall
 from ..scoring.model import HALF_TOLERANCE, HALF_TOLERANCE_CAP
 from ..scoring.result import Result
+from ..sheets import column_letters, missing_extra
 
 __all__ = ["write_audit_workbook"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,13 +24,13 @@ from ..analysis.records import fired_vetoes, to_columns
 from ..errors import FortressScoreError, PeriodError, Problem, did_you_mean, shown
 from ..keys import matching
 from ..periods import wanted_period
-from ..reading.workbooks import missing_extra
 from ..scoring.result import Result
+from ..sheets import missing_extra, text_width
 from ..text import figure, star_text
 from ..values import to_scalar
 from .tables import column_title
 
-__all__ = ["WORDS", "sheet_name", "text_width", "write_workbook"]
+__all__ = ["WORDS", "sheet_name", "write_workbook"]
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -143,12 +142,6 @@ def sheet_name(wanted: str, taken: set[str]) -> str:
         name = base[:_SHEET_NAME_LIMIT - len(suffix)] + suffix
     taken.add(name.casefold())
     return name
-
-
-def text_width(text: str) -> int:
-    """Columns a text takes: East Asian wide, full-width and ambiguous characters count 2
-    (a Chinese font sets ★ and “” as wide as a character)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 def _label(value: Any) -> str:

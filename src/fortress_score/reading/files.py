@@ -20,11 +20,12 @@ from typing import Any
 from ..bounded import decode_utf8, read_bytes, whole_number
 from ..errors import DataError, Problem, shown
 from ..rules.model import RuleSet
+from ..sheets import missing_extra
 from .delimited import decode_text, text_grid
 from .grid import Grid
 from .headings import find_heading_row, heading_names, renamed
 from .numbers import Unreadable, number_of
-from .workbooks import WORKBOOK_SUFFIXES, missing_extra, sheet_grid
+from .workbooks import WORKBOOK_SUFFIXES, sheet_grid
 
 __all__ = ["Columns", "Records", "read_data"]
 

@@ -12,18 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Problem
+from ..sheets import column_letters
 
-__all__ = ["Grid", "column_letters"]
-
-
-def column_letters(index: int) -> str:
-    """Spreadsheet letters of a 0-based column: 0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+__all__ = ["Grid"]
 
 
 @dataclass(frozen=True)

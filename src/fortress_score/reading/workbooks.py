@@ -10,19 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import DataError, FortressScoreError, Problem, did_you_mean, shown
+from ..errors import DataError, Problem, did_you_mean, shown
+from ..sheets import missing_extra
 from .formats import percent_cells
 from .grid import Grid
 
-__all__ = ["WORKBOOK_SUFFIXES", "missing_extra", "sheet_grid"]
+__all__ = ["WORKBOOK_SUFFIXES", "sheet_grid"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-
-
-def missing_extra(what: str, package: str, extra: str) -> FortressScoreError:
-    """The error for an optional library that is not installed."""
-    return FortressScoreError(Problem(
-        f"{what} needs the package {package}: pip install \"fortress-score[{extra}]\""))
 
 
 def sheet_grid(path: str, sheet: str | int | None) -> Grid:

@@ -19,21 +19,20 @@ import json
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
-from ..errors import FortressScoreError, Problem, RuleFileError, did_you_mean, shown
+from ..errors import Problem, RuleFileError, did_you_mean, shown
 from ..plugins.evaluator import Evaluator
 from ..plugins.manager import default_registry
+from ..sheets import column_letters, missing_extra, text_width
 from .file import Loc, format_path, read_yaml_text
 from .model import EvaluatorCall, RuleSet
 
 __all__ = [
-    "MissingExtraError",
     "SheetError",
     "export_rules",
     "import_rules",
@@ -53,15 +52,6 @@ MAX_WORKBOOK_BYTES = 16 * 1024 * 1024
 class SheetError(RuleFileError):
     """A rule workbook that does not give a rule set (each problem names its cell, such as
     ``评分细则!H7``), or a rule set that does not fit in one."""
-
-
-class MissingExtraError(FortressScoreError):
-    """An optional library a step needs is not installed; the message says what to install."""
-
-
-def _missing(what: str, package: str) -> MissingExtraError:
-    return MissingExtraError(Problem(
-        f"{what} needs the package {package}: pip install \"fortress-score[excel]\""))
 
 
 class _Unreadable(Exception):
@@ -282,12 +272,12 @@ def export_rules(rules: RuleSet, path: str | os.PathLike[str], *,
     try:
         import xlsxwriter  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the extra is installed for the tests
-        raise _missing("writing a rule workbook", "XlsxWriter") from None
+        raise missing_extra("writing a rule workbook", "XlsxWriter") from None
     evaluators = default_registry().evaluators if evaluators is None else evaluators
     tables = _sheet_rows(rules, evaluators)
     too_long = [
         Problem(f"holds {len(value):,} characters; an Excel cell holds at most "
-                f"{EXCEL_CELL_CHARACTERS:,}", cell=f"{sheet.name}!{_letter(c)}{r + 2}")
+                f"{EXCEL_CELL_CHARACTERS:,}", cell=f"{sheet.name}!{column_letters(c)}{r + 2}")
         for sheet, rows in tables for r, row in enumerate(rows) for c, value in enumerate(row)
         if isinstance(value, str) and len(value) > EXCEL_CELL_CHARACTERS
     ]
@@ -331,7 +321,7 @@ def _write_sheet(sheet: Any, spec: _Sheet, rows: list[list[Any]], formats: dict[
                 sheet.merge_range(first, c, last, c, "", style)  # its value: written below
         for r, row in enumerate(rows, start=1):
             _put(sheet, r, c, row[c], style)
-        widest = max([_width(column.heading) + 2, *(_width(str(row[c])) for row in rows
+        widest = max([text_width(column.heading) + 2, *(text_width(str(row[c])) for row in rows
                                                      if row[c] is not None)])
         sheet.set_column(c, c, min(max(widest + 2, 8), 48))
         if column.choices:
@@ -351,22 +341,6 @@ def _put(sheet: Any, r: int, c: int, value: Any, style: Any) -> None:
         sheet.write_string(r, c, repr(value), style)
     else:
         sheet.write_blank(r, c, None, style)
-
-
-def _width(text: str) -> int:
-    """Width of the longest line, a CJK (wide) character counting two."""
-    return max((sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-                for line in text.splitlines()), default=0)
-
-
-def _letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[_Sheet, list[list[Any]]]]:
@@ -663,7 +637,7 @@ def _read_book(name: str) -> dict[str, list[list[Any]]]:
     try:
         import python_calamine
     except ImportError:  # pragma: no cover - the extra is installed for the tests
-        raise _missing("reading a rule workbook", "python-calamine") from None
+        raise missing_extra("reading a rule workbook", "python-calamine") from None
     try:
         size = os.path.getsize(name)
     except OSError as exc:
@@ -746,8 +720,8 @@ class _Reader:
         where: dict[str, int] = {}
         for c, heading in enumerate(headings):
             if heading in where and any(col.heading == heading for col in sheet.read):
-                self.problem(f"{sheet.name}!{_letter(c)}1",
-                             f"heading {heading} is given twice (also {_letter(where[heading])}1)")
+                self.problem(f"{sheet.name}!{column_letters(c)}1",
+                             f"heading {heading} is given twice (also {column_letters(where[heading])}1)")
             where.setdefault(heading, c)
         absent = [col.heading for col in sheet.read if col.heading not in where]
         if absent:
@@ -762,7 +736,7 @@ class _Reader:
             for column in sheet.read:
                 assert column.key is not None
                 c = where[column.heading]
-                cell = f"{sheet.name}!{_letter(c)}{r}"
+                cell = f"{sheet.name}!{column_letters(c)}{r}"
                 row.cells[column.key] = cell
                 value = line[c] if c < len(line) else None
                 if _empty(value):
