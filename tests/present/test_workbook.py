@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 import fortress_score as fs
-from fortress_score.present.workbook import sheet_name, write_workbook
-from fortress_score.sheets import text_width
+from fortress_score.present.workbook import write_workbook
 
 openpyxl = pytest.importorskip("openpyxl")
 pytest.importorskip("xlsxwriter")
@@ -275,23 +274,6 @@ def test_sheet_names_are_made_legal_and_unique(tmp_path: Path) -> None:
     assert [row[:4] for row in board_rows(ws)] == [(1, "甲", "★", 91.5), (2, "乙", "-", 40)]
     assert ws["D3"].number_format == "0.00"
     assert ws.row_breaks.brk == []  # no groups, no bands, no breaks
-
-
-def test_sheet_name_rules() -> None:
-    taken: set[str] = set()
-    assert sheet_name("榜单 a[b]:c*d?e/f\\g", taken) == "榜单 a-b--c-d-e-f-g"
-    long = "榜单 " + "x" * 40
-    assert sheet_name(long, taken) == long[:31]
-    assert sheet_name(long, taken) == long[:27] + " (2)"
-    assert sheet_name("'来源'", taken) == "来源"
-    assert sheet_name("来源", taken) == "来源 (2)"
-    assert sheet_name("SHEET", {"sheet"}) == "SHEET (2)"  # Excel ignores case
-
-
-def test_text_width_counts_chinese_as_two() -> None:
-    assert text_width("党支部") == 6
-    assert text_width("91.50") == 5
-    assert text_width("支部类别：A") == 11
 
 
 def test_no_period_column_gives_one_board(tmp_path: Path) -> None:

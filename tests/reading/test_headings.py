@@ -6,7 +6,6 @@ import pytest
 
 import fortress_score as fs
 from fortress_score.reading.grid import Grid
-from fortress_score.sheets import column_letters
 from fortress_score.reading.headings import find_heading_row, heading_key, heading_names
 
 RULES = fs.load_rules({
@@ -16,11 +15,6 @@ RULES = fs.load_rules({
     "dimensions": [{"id": "d", "weight": 1, "indicators": [
         {"id": "r", "points": 1, "evaluate": {"kind": "target", "input": "rate", "target": 100, "floor": 90}},
         {"id": "l", "points": 1, "evaluate": {"kind": "target", "input": "loss", "target": 2, "floor": 4}}]}]})
-
-
-def test_column_letters() -> None:
-    assert [column_letters(i) for i in (0, 25, 26, 51, 52, 701, 702)] == \
-        ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
 
 
 def test_heading_key_folds_full_width_spaces_and_case() -> None:

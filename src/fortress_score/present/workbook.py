@@ -8,11 +8,8 @@ explanations are :func:`~fortress_score.analysis.explain.explain_row`'s, in word
 
 from __future__ import annotations
 
-import math
 import os
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -25,12 +22,13 @@ from ..errors import FortressScoreError, PeriodError, Problem, did_you_mean, sho
 from ..keys import matching
 from ..periods import wanted_period
 from ..scoring.result import Result
-from ..sheets import missing_extra, text_width
+from ..sheets import missing_extra
 from ..text import figure, star_text
 from ..values import to_scalar
+from .printing import Column, PrintedBook, PrintedTable
 from .tables import column_title
 
-__all__ = ["WORDS", "sheet_name", "write_workbook"]
+__all__ = ["WORDS", "write_workbook"]
 
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
@@ -79,14 +77,6 @@ WORDS: dict[str, dict[str, str]] = {
 }
 """The workbook's fixed words in each language; titles from the rule file stay as written."""
 
-_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
-_SHEET_NAME_LIMIT = 31
-_CAPS = {"int": 8, "figure": 12, "signed": 12, "text": 40, "long": 32, "wide": 70}
-"""The widest a column of each kind grows, in characters: headings wrap, and so does the
-text of a ``long`` column; ``wide`` holds a digest on one line."""
-_LINE_HEIGHT = 16.0
-"""Points a line of text needs, Chinese glyphs included."""
-
 
 def write_workbook(result: Result, path: str | os.PathLike[str], *, period: Any = None,
                    lang: str = "zh") -> None:
@@ -131,19 +121,6 @@ def write_workbook(result: Result, path: str | os.PathLike[str], *, period: Any 
                                          file=os.fspath(path))) from None
 
 
-def sheet_name(wanted: str, taken: set[str]) -> str:
-    """``wanted`` as Excel allows a sheet name (none of ``[]:*?/\\``, at most 31
-    characters, no quote at either end), unique among ``taken`` (ignoring case)."""
-    name = _NOT_IN_SHEET_NAMES.sub("-", wanted).strip("'").strip() or "Sheet"
-    base, n = name, 1
-    while (name := name[:_SHEET_NAME_LIMIT]).casefold() in taken:
-        n += 1
-        suffix = f" ({n})"
-        name = base[:_SHEET_NAME_LIMIT - len(suffix)] + suffix
-    taken.add(name.casefold())
-    return name
-
-
 def _label(value: Any) -> str:
     """A period as written: 202403, not 202403.0."""
     if isinstance(value, float) and value.is_integer():
@@ -157,11 +134,6 @@ def _span(labels: list[str]) -> str:
     if len(shown_periods) < 2:
         return "".join(shown_periods)
     return f"{shown_periods[0]} – {shown_periods[-1]}"
-
-
-def _lines(text: str, width: int) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    return sum(max(1, math.ceil(text_width(part) / max(width, 1))) for part in text.split("\n"))
 
 
 def _chosen_periods(result: Result, period: Any) -> list[tuple[str, npt.NDArray[np.intp]]]:
@@ -197,132 +169,30 @@ def _ordered(result: Result, columns: dict[str, npt.NDArray[Any]],
     return rows[np.lexsort(keys)]
 
 
-@dataclass(frozen=True)
-class _Column:
-    heading: str
-    kind: str = "figure"
-    """int, figure, signed (a sign shown), text, long (wrapped) or wide."""
-
-
-class _Sheet:
-    """One printed table: a title row, heading rows, then rows; widths follow the text."""
-
-    def __init__(self, writer: _Writer, name: str, title: str, columns: Sequence[_Column],
-                 heading_rows: int = 1) -> None:
-        self.writer, self.columns = writer, list(columns)
-        self.ws = writer.book.add_worksheet(sheet_name(name, writer.taken))
-        self.widths = [0] * len(self.columns)
-        self.ws.write_string(0, 0, title, writer.styles["title"])
-        self.ws.set_row(0, 24)
-        self.row = 1
-        self.heading_rows = heading_rows
-
-    def headings(self) -> None:
-        """The column headings (the last heading row when there are more)."""
-        style = self.writer.styles["heading"]
-        self.row = self.heading_rows
-        for c, column in enumerate(self.columns):
-            if self.heading_rows > 1 and column.kind in ("text", "int"):
-                self.ws.merge_range(1, c, self.heading_rows, c, column.heading, style)
-            else:
-                self.ws.write_string(self.row, c, column.heading, style)
-        self.row += 1
-
-    def band(self, text: str) -> int:
-        """A row across the table (a peer group's name); returns its row."""
-        row, style = self.row, self.writer.styles["band"]
-        if len(self.columns) > 1:
-            self.ws.merge_range(row, 0, row, len(self.columns) - 1, text, style)
-        else:
-            self.ws.write_string(row, 0, text, style)
-        self.row += 1
-        return row
-
-    def add(self, values: Sequence[Any]) -> None:
-        styles, lines = self.writer.styles, 1
-        for c, (column, value) in enumerate(zip(self.columns, values)):
-            style = styles[column.kind]
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                self.ws.write_blank(self.row, c, None, style)
-            elif column.kind in ("text", "long", "wide") and not isinstance(value, int):
-                text = str(value)
-                self.ws.write_string(self.row, c, text, style)
-                self.widths[c] = max(self.widths[c], *map(text_width, text.split("\n")))
-                if column.kind == "long":
-                    lines = max(lines, _lines(text, _CAPS["long"]))
-            elif column.kind in ("text", "long", "wide"):  # a count among texts
-                self.ws.write_number(self.row, c, value, styles["int"])
-                self.widths[c] = max(self.widths[c], len(str(value)))
-            else:
-                self.ws.write_number(self.row, c, float(value), style)
-                shown_as = (f"{float(value):+.{self.writer.precision}f}"
-                            if column.kind != "int" else str(int(value)))
-                self.widths[c] = max(self.widths[c], len(shown_as))
-        if lines > 1:
-            self.ws.set_row(self.row, _LINE_HEIGHT * lines + 2)
-        self.row += 1
-
-    def finish(self, freeze_columns: int, breaks: Sequence[int] = ()) -> None:
-        """Widths, frozen headings and the page setup."""
-        heading_lines = 1
-        for c, column in enumerate(self.columns):
-            cap = _CAPS[column.kind]
-            width = min(max(self.widths[c], text_width(column.heading)), cap)
-            self.ws.set_column(c, c, width + 2)
-            heading_lines = max(heading_lines, _lines(column.heading, width))
-        self.ws.set_row(self.heading_rows, _LINE_HEIGHT * heading_lines + 4)
-        ws, last_heading = self.ws, self.heading_rows
-        ws.freeze_panes(last_heading + 1, freeze_columns)
-        ws.set_paper(9)  # A4
-        ws.set_landscape()
-        ws.repeat_rows(0, last_heading)
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-        ws.set_footer(self.writer.words["footer"])
-        if breaks:
-            ws.set_h_pagebreaks(list(breaks))
-
-
-class _Writer:
+class _Writer(PrintedBook):
     """The sheets of one workbook, sharing the styles and the sheet names taken."""
 
     def __init__(self, book: Any, result: Result, columns: dict[str, npt.NDArray[Any]],
                  words: dict[str, str]) -> None:
-        self.book, self.result, self.columns, self.words = book, result, columns, words
+        super().__init__(book, result.rules.precision, words["footer"])
+        self.result, self.columns, self.words = result, columns, words
         self.rules = result.rules
-        self.precision = self.rules.precision
-        self.taken: set[str] = set()
-        digits = "0" + ("." + "0" * self.precision if self.precision else "")
-        cell = {"border": 1, "valign": "vcenter"}
-        self.styles = {
-            "title": book.add_format({"bold": True, "font_size": 14}),
-            "heading": book.add_format({**cell, "bold": True, "text_wrap": True, "align": "center",
-                                        "bg_color": "#D9D9D9"}),
-            "band": book.add_format({**cell, "bold": True, "bg_color": "#F2F2F2"}),
-            "text": book.add_format(cell),
-            "long": book.add_format({**cell, "text_wrap": True}),
-            "wide": book.add_format(cell),
-            "int": book.add_format({**cell, "num_format": "0", "align": "center"}),
-            "figure": book.add_format({**cell, "num_format": digits}),
-            "signed": book.add_format({**cell, "num_format": f"+{digits};-{digits};{digits}"}),
-        }
 
     @property
     def heading(self) -> str:
         return self.rules.title or self.rules.ruleset
 
-    def _keys(self) -> list[_Column]:
+    def _keys(self) -> list[Column]:
         """Period, group and entity columns, where the rule set names them."""
         rules, words = self.rules, self.words
         keys = []
         if rules.period is not None:  # a roll-up's periods are no longer the column's months
             period = words["period"] if self.result.rolled_up else \
                 column_title(self.result, rules.period)
-            keys.append(_Column(period, "text"))
+            keys.append(Column(period, "text"))
         if rules.group_by is not None:
-            keys.append(_Column(column_title(self.result, rules.group_by), "text"))
-        return [*keys, _Column(column_title(self.result, rules.entity), "text")]
+            keys.append(Column(column_title(self.result, rules.group_by), "text"))
+        return [*keys, Column(column_title(self.result, rules.entity), "text")]
 
     def _key_values(self, row: int) -> list[Any]:
         result = self.result
@@ -336,14 +206,14 @@ class _Writer:
     def board(self, label: str, rows: npt.NDArray[np.intp]) -> None:
         rules, words, columns = self.rules, self.words, self.columns
         entity = column_title(self.result, rules.entity)
-        heads = [_Column(words["rank"], "int"), _Column(entity, "text"),
-                 _Column(words["stars"], "text"), _Column(words["total"])]
-        heads += [_Column(d.title or d.id) for d in rules.dimensions]
-        heads += [_Column(a.title or a.id, "signed") for a in rules.adjustments]
+        heads = [Column(words["rank"], "int"), Column(entity, "text"),
+                 Column(words["stars"], "text"), Column(words["total"])]
+        heads += [Column(d.title or d.id) for d in rules.dimensions]
+        heads += [Column(a.title or a.id, "signed") for a in rules.adjustments]
         if rules.vetoes:
-            heads.append(_Column(words["vetoes"], "long"))
+            heads.append(Column(words["vetoes"], "long"))
         title = f"{self.heading} · {label}" if label else self.heading
-        sheet = _Sheet(self, f"{words['board']} {label}".strip(), title, heads)
+        sheet = PrintedTable(self, f"{words['board']} {label}".strip(), title, heads)
         sheet.headings()
         titles = {v.id: v.title or v.id for v in rules.vetoes}
         fired = fired_vetoes(self.result, rows)
@@ -367,11 +237,11 @@ class _Writer:
     def indicators(self, rows: npt.NDArray[np.intp], labels: list[str]) -> None:
         rules, words = self.rules, self.words
         keys = self._keys()
-        heads = keys + [_Column(words["points"].format(title=ind.title or ind.id,
-                                                       points=figure(ind.points)))
+        heads = keys + [Column(words["points"].format(title=ind.title or ind.id,
+                                                      points=figure(ind.points)))
                         for _, ind in rules.indicators]
-        sheet = _Sheet(self, words["indicators"], self._title(words["indicators"], labels),
-                       heads, heading_rows=2)
+        sheet = PrintedTable(self, words["indicators"],
+                             self._title(words["indicators"], labels), heads, heading_rows=2)
         col = len(keys)
         for dim in rules.dimensions:  # the dimension over its indicators
             last = col + len(dim.indicators) - 1
@@ -397,17 +267,17 @@ class _Writer:
         next star, the vetoes that fired and why, and the cheapest path up."""
         rules, words = self.rules, self.words
         keys = self._keys()
-        heads = [*keys, _Column(words["rank"], "int"), _Column(words["total"]),
-                 _Column(words["stars"], "text")]
-        heads += [_Column(words["contribution"].format(title=d.title or d.id))
+        heads = [*keys, Column(words["rank"], "int"), Column(words["total"]),
+                 Column(words["stars"], "text")]
+        heads += [Column(words["contribution"].format(title=d.title or d.id))
                   for d in rules.dimensions]
-        heads += [_Column(a.title or a.id, "signed") for a in rules.adjustments]
-        heads.append(_Column(words["gap"]))
+        heads += [Column(a.title or a.id, "signed") for a in rules.adjustments]
+        heads.append(Column(words["gap"]))
         if rules.vetoes:
-            heads.append(_Column(words["veto_reasons"], "long"))
-        heads.append(_Column(words["note"], "long"))
-        sheet = _Sheet(self, words["explanations"], self._title(words["explanations"], labels),
-                       heads)
+            heads.append(Column(words["veto_reasons"], "long"))
+        heads.append(Column(words["note"], "long"))
+        sheet = PrintedTable(self, words["explanations"],
+                             self._title(words["explanations"], labels), heads)
         sheet.headings()
         for row, why in zip(rows.tolist(), explained):
             values = [*self._key_values(row), why.rank, why.total, star_text(why.stars)]
@@ -471,9 +341,9 @@ class _Writer:
     def provenance(self, labels: list[str]) -> None:
         words, result = self.words, self.result
         p = result.provenance
-        heads = [_Column(words["item"], "text"), _Column(words["value"], "wide")]
-        sheet = _Sheet(self, words["provenance"], f"{self.heading} · {words['provenance']}",
-                       heads)
+        heads = [Column(words["item"], "text"), Column(words["value"], "wide")]
+        sheet = PrintedTable(self, words["provenance"],
+                             f"{self.heading} · {words['provenance']}", heads)
         sheet.headings()
         facts: list[tuple[str, Any]] = [
             (words["ruleset"], p.ruleset), (words["title"], result.rules.title),

@@ -53,6 +53,7 @@ __all__ = [
     "Commendation",
     "Dimension",
     "EvaluatorCall",
+    "Evaluators",
     "FieldSpec",
     "Indicator",
     "Rating",

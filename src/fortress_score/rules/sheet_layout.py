@@ -1,0 +1,247 @@
+"""The layout of the 评分细则 workbook: its sheets, their columns, and what each cell holds.
+
+A :class:`Sheet` is a sheet's name and its :class:`Column` specs, in order; a column with a
+``key`` is read back (by its cell reader, which raises :class:`Unreadable` with what was
+expected), one without is words for people. Export (:mod:`.sheet`) writes these sheets and
+import (:mod:`.sheet_import`) reads them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import RuleFileError, did_you_mean, shown
+from .file import read_yaml_text
+
+__all__ = [
+    "ADJUSTMENTS",
+    "ADJUSTMENT_KINDS",
+    "BENCHMARK",
+    "COMMENDATIONS",
+    "COMMENDATION_KINDS",
+    "EMPTY_TEXT",
+    "FIELDS",
+    "FIELD_TYPES",
+    "MAIN",
+    "NO",
+    "RATINGS",
+    "SETTINGS",
+    "SETTING_ROWS",
+    "SHEETS",
+    "VETOES",
+    "YES",
+    "Column",
+    "Sheet",
+    "SheetError",
+    "Unreadable",
+    "is_empty",
+    "number_value",
+]
+
+
+class SheetError(RuleFileError):
+    """A rule workbook that does not give a rule set (each problem names its cell, such as
+    ``评分细则!H7``), or a rule set that does not fit in one."""
+
+
+class Unreadable(Exception):
+    """A cell whose value is not what its column holds (the message says what was expected)."""
+
+
+# --- what a cell holds ---------------------------------------------------------------------
+
+YES, NO = "是", "否"
+_DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+EMPTY_TEXT = '""'
+"""A text cell holding two quotes: the empty text, where an empty cell would mean "none"."""
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def number_value(value: float) -> int | float:
+    """A whole number as an int (a whole-number key is refused as a float); -0.0 kept."""
+    if value.is_integer() and not (value == 0 and math.copysign(1.0, value) < 0):
+        return int(value)
+    return value
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        value = float(value.strip())  # a number stored as text keeps every digit
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise Unreadable(f"must be a number; got {shown(value)}")
+    return number_value(float(value)) if isinstance(value, float) else value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return "" if value == EMPTY_TEXT else value
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return str(number_value(float(value)))  # Excel made a number of "2021"
+    raise Unreadable(f"must be text; got {shown(value)}")
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {YES: True, NO: False, "true": True, "false": False}
+    if isinstance(value, str) and value.strip().lower() in words:
+        return words[value.strip().lower()]
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    raise Unreadable(f"must be {YES} or {NO}; got {shown(value)}")
+
+
+def _choice(words: Mapping[str, str]) -> Callable[[Any], str]:
+    """A reader of a value written in words (加分) or as the rule file writes it (bonus)."""
+
+    def read(value: Any) -> str:
+        if isinstance(value, str) and value.strip() in words:
+            return words[value.strip()]
+        if isinstance(value, str) and value.strip() in words.values():
+            return value.strip()
+        hint = did_you_mean(value, [*words, *words.values()]) if isinstance(value, str) else ""
+        raise Unreadable(f"must be one of {', '.join(words)}; got {shown(value)}{hint}")
+
+    return read
+
+
+def _table(value: Any) -> dict[str, Any]:
+    example = "{kind: target, input: rate, target: 100, floor: 98}"
+    if not isinstance(value, str):
+        raise Unreadable(f"must be a YAML mapping such as {example}; got {shown(value)}")
+    try:
+        data = read_yaml_text(value).data
+    except RuleFileError as exc:
+        found = "; ".join(p.message + (f" at line {p.line}, column {p.col}" if p.line else "")
+                          for p in exc.problems)
+        raise Unreadable(f"is not a YAML mapping such as {example}: {found}") from None
+    if not isinstance(data, dict):
+        raise Unreadable(f"must be a YAML mapping such as {example}; got {shown(value)}")
+    return data
+
+
+def _raw(value: Any) -> Any:
+    return value
+
+
+# --- the sheets ----------------------------------------------------------------------------
+
+_WORDS_NOTE = "由参数生成，供阅读；导入时不读取"
+_PARAMS_NOTE = ("评估器参数，YAML 流式映射，kind 为评估器名称；导入时据此重建规则。"
+                "例：{kind: target, input: bill_recovery_rate, target: 100.0, floor: 98.0}")
+ADJUSTMENT_KINDS = {"加分": "bonus", "扣分": "deduction"}
+COMMENDATION_KINDS = {"首次达星": "first_stars", "进步最快": "biggest_rise",
+                       "指标满分": "full_attainment"}
+FIELD_TYPES = {"数值": "float", "整数": "int", "是否": "bool", "文本": "str"}
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    key: str | None = None
+    """Dotted key in the row's mapping; None: words for people, not read back."""
+    read: Callable[[Any], Any] = _raw
+    choices: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    columns: tuple[Column, ...]
+
+    @property
+    def read(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.key is not None)
+
+
+def _words_column(heading: str) -> Column:
+    return Column(heading, note=_WORDS_NOTE)
+
+
+_EVALUATED = (_words_column("计分方法"), Column("参数", "evaluate", _table, note=_PARAMS_NOTE),
+              _words_column("数据字段"), _words_column("单位"))
+
+MAIN = Sheet("评分细则", (
+    Column("维度", "dimension.title", _text,
+           note="一个维度的各行合并为一格；留空的行属于上一维度，写出的须与第一行一致"),
+    Column("维度编号", "dimension.id", _text, note="留空或与上一行相同：同一维度"),
+    Column("维度权重", "dimension.weight", _number),
+    Column("指标编号", "id", _text),
+    Column("指标名称", "title", _text),
+    Column("分值", "points", _number),
+    *_EVALUATED,
+))
+ADJUSTMENTS = Sheet("加减分", (
+    Column("编号", "id", _text),
+    Column("名称", "title", _text),
+    Column("类型", "kind", _choice(ADJUSTMENT_KINDS), tuple(ADJUSTMENT_KINDS)),
+    Column("上限", "cap", _number, note="最多加（扣）的分数"),
+    *_EVALUATED,
+))
+VETOES = Sheet("一票否决", (
+    Column("编号", "id", _text),
+    Column("名称", "title", _text),
+    _words_column("触发条件"),
+    Column("参数", "when", _table, note=_PARAMS_NOTE.replace("重建规则", "重建触发条件")),
+    Column("总分封顶", "effect.total", _number, note="触发时总分最高为此数（0 即否决）"),
+    Column("最高星级", "effect.max_stars", _number),
+    Column("取消标杆资格", "effect.no_benchmark", _flag, (YES, NO)),
+    _words_column("数据字段"),
+    _words_column("单位"),
+))
+RATINGS = Sheet("星级", (
+    Column("星级", "stars", _number),
+    Column("最低总分", "min", _number),
+    Column("名称", "title", _text),
+))
+BENCHMARK = Sheet("标杆", (
+    Column("星级", "stars", _number, note="每期至少达到的星级"),
+    Column("连续期数", "consecutive", _number),
+    Column("名称", "title", _text),
+))
+COMMENDATIONS = Sheet("点赞台", (
+    Column("编号", "id", _text),
+    Column("名称", "title", _text),
+    Column("类型", "kind", _choice(COMMENDATION_KINDS), tuple(COMMENDATION_KINDS)),
+    Column("星级", "stars", _number),
+    Column("前几名", "top", _number),
+    Column("最少进步", "min_rise", _number),
+    Column("指标", "indicator", _text),
+    _words_column("说明"),
+))
+FIELDS = Sheet("字段", (
+    Column("字段", "column", _text, note="数据表的列名"),
+    Column("名称", "title", _text, note=f"{EMPTY_TEXT} 为空名称；留空为未设"),
+    Column("单位", "unit", _text),
+    Column("类型", "type", _choice(FIELD_TYPES), tuple(FIELD_TYPES)),
+    Column("最小值", "min", _number),
+    Column("最大值", "max", _number),
+    Column("可空", "optional", _flag, (YES, NO)),
+))
+SETTINGS = Sheet("设置", (
+    Column("设置项", "key", _text),
+    Column("取值", "value", _raw),
+    _words_column("说明"),
+))
+SHEETS = (MAIN, ADJUSTMENTS, VETOES, RATINGS, BENCHMARK, COMMENDATIONS, FIELDS, SETTINGS)
+
+SETTING_ROWS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "ruleset": (_text, "细则编号"),
+    "title": (_text, "细则名称"),
+    "entity": (_text, "考核对象（如党支部）所在的列"),
+    "period": (_text, "考核期（如月份）所在的列；可空"),
+    "group_by": (_text, "分组比较（同组排名）所在的列；可空"),
+    "scale": (_number, "满分"),
+    "precision": (_number, "得分保留的小数位数（四舍五入）"),
+    "missing": (_choice({"不计入": "skip", "计零分": "zero", "报错": "error"}),
+                "指标不适用时：skip 不计入该维度，zero 计 0 分，error 报错"),
+    "clamp": (_flag, "加减分后总分限定在 0 至满分之间（是/否）"),
+}
