@@ -13,7 +13,7 @@ import stat
 
 from .errors import FortressScoreError, Problem
 
-__all__ = ["MAX_DIGITS", "decode_utf8", "read_bytes", "whole_number"]
+__all__ = ["MAX_DIGITS", "check_file", "decode_utf8", "read_bytes", "whole_number"]
 
 MAX_DIGITS = 300
 """Digits a whole number may have and still be read as one: float64 ends near 1.8e308, so
@@ -26,17 +26,26 @@ def whole_number(text: str) -> int | float:
     return int(text) if len(text.lstrip("+-")) <= MAX_DIGITS else float(text)
 
 
-def read_bytes(path: str, limit: int, error: type[FortressScoreError], what: str) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; ``error`` naming the file else."""
+def check_file(path: str, limit: int, error: type[FortressScoreError], what: str) -> None:
+    """``error`` naming the file unless it is a regular file of at most ``limit`` bytes
+    (for files another library opens)."""
     try:
         info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else
-                    "a named pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket")
-            raise error(Problem(f"{what} must be a regular file; this is {kind}", file=path))
-        if info.st_size > limit:
-            raise error(Problem(f"{what} is {info.st_size:,} bytes; at most {limit:,} are read",
-                                file=path))
+    except OSError as exc:
+        raise error(Problem(f"cannot read {what}: {exc.strerror}", file=path)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        kind = ("a directory" if stat.S_ISDIR(info.st_mode) else
+                "a named pipe" if stat.S_ISFIFO(info.st_mode) else "a device or socket")
+        raise error(Problem(f"{what} must be a regular file; this is {kind}", file=path))
+    if info.st_size > limit:
+        raise error(Problem(f"{what} is {info.st_size:,} bytes; at most {limit:,} are read",
+                            file=path))
+
+
+def read_bytes(path: str, limit: int, error: type[FortressScoreError], what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ``error`` naming the file else."""
+    check_file(path, limit, error, what)
+    try:
         with open(path, "rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:

@@ -202,8 +202,9 @@ def _print_scores(card: Scorecard, args: argparse.Namespace) -> int:
                 "a workbook is written to a file: give --format xlsx -o FILE.xlsx"
                 + (" (--formulas writes the audit workbook)" if args.formulas else "")))
         card.to_excel(args.output, period=args.period, formulas=args.formulas)
-        print(f"{args.output}: {'audit workbook' if args.formulas else 'workbook'} of "
-              f"{len(card)} rows written")
+        what = "audit workbook" if args.formulas else "workbook"
+        print(f"{args.output}: {what} written"
+              + (f" (period {args.period})" if args.period is not None else ""))
         return 0
     if args.output is not None and args.format == "table":
         raise FortressScoreError(Problem("-o writes csv, json or xlsx; give --format"))

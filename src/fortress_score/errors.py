@@ -107,6 +107,10 @@ class FortressScoreError(Exception):
         return self.problems[0].column if self.problems else None
 
     @property
+    def cell(self) -> str | None:
+        return self.problems[0].cell if self.problems else None
+
+    @property
     def rows(self) -> tuple[str, ...]:
         return self.problems[0].rows if self.problems else ()
 

@@ -187,3 +187,42 @@ def test_a_plug_in_without_a_formula_is_written_as_marked_values(tmp_path: Path)
     rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))
     assert [_blank(r["h 达成度（值）"]) for r in rows] == [0.25, 0.5, None]
     assert [_blank(r["总分"]) for r in rows] == [r["total"] for r in card.to_records()]
+
+
+def test_inputs_a_spreadsheet_cannot_hold_are_shaded_and_told(tmp_path: Path) -> None:
+    rules = fs.load_rules({"ruleset": "p", "entity": "unit", "dimensions": [{"id": "d", "weight": 1,
+        "indicators": [{"id": "t", "points": 10, "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}}]}]})
+    card = fs.score(rules, {"unit": ["a", "b"], "x": [0.1 + 0.2, 0.5]})  # 0.30000000000000004
+    card.to_excel(tmp_path / "a.xlsx", formulas=True)
+    book = openpyxl.load_workbook(tmp_path / "a.xlsx")
+    assert book["数据"]["B3"].fill.fgColor.rgb.endswith("FFF2CC")
+    assert book["数据"]["B4"].fill.fgColor.rgb in (None, "00000000")
+    notes = [c.value for c in book["说明"]["A"] if c.value]
+    assert any("1 个输入" in n and "数据!B3" in n for n in notes)
+
+
+def test_a_plug_in_whose_formula_fails_is_named(tmp_path: Path) -> None:
+    class Broken(fs.Params):
+        input: fs.Column
+
+    @fs.evaluator("broken", params=Broken)
+    def broken(columns, params, context):  # type: ignore[no-untyped-def]
+        return np.clip(columns[params.input], 0.0, 1.0)
+
+    def fails(params: object, cells: object) -> str:
+        raise RuntimeError("no formula today")
+
+    broken.formula = fails  # type: ignore[method-assign]
+    ok = fs.score(fs.load_rules({"ruleset": "q", "entity": "unit", "dimensions": [{"id": "d", "weight": 1,
+        "indicators": [{"id": "t", "points": 1, "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}}]}]}),
+        {"unit": ["a"], "x": [0.5]})
+    with pytest.raises(fs.PeriodError, match="no period column"):
+        ok.to_excel(tmp_path / "b.xlsx", period="2024-01", formulas=True)
+    with pytest.raises(fs.FortressScoreError, match="cannot write the workbook"):
+        ok.to_excel(tmp_path / "no" / "such" / "a.xlsx", formulas=True)
+    engine = fs.Engine(plugins=[broken], entry_points=False)
+    rules = engine.load_rules({"ruleset": "p", "entity": "unit", "dimensions": [{"id": "d", "weight": 1,
+        "indicators": [{"id": "b", "points": 10, "evaluate": {"kind": "broken", "input": "x"}}]}]})
+    card = engine.score(rules, {"unit": ["a"], "x": [0.5]})
+    with pytest.raises(fs.PluginError, match="formula\\(\\) raised RuntimeError: no formula today"):
+        card.to_excel(tmp_path / "a.xlsx", formulas=True)

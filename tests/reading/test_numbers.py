@@ -44,3 +44,12 @@ def test_thousands_separators_read_as_the_number(n: int) -> None:
 @given(st.decimals(min_value=-10**6, max_value=10**6, places=3, allow_nan=False))
 def test_a_percentage_in_a_percent_field_is_the_number_before_the_sign(d: object) -> None:
     assert number_of(f"{d}%", unit="%") == float(str(d))
+
+
+def test_only_full_width_forms_are_folded_and_semicolon_files_have_no_thousands() -> None:
+    for cell in ("10²", "①", "0,125"):
+        with pytest.raises(Unreadable):
+            number_of(cell)
+    with pytest.raises(Unreadable, match="decimal comma"):
+        number_of("99,125", thousands=False)
+    assert number_of("85％", unit="％") == 85.0

@@ -146,17 +146,85 @@ def test_cells_shown_as_percentages_are_read_as_shown_in_a_percent_field(tmp_pat
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("数据")
     percent, plain = book.add_format({"num_format": "0.00%"}), book.add_format({"num_format": '0.0"%"'})
-    sheet.write_row(0, 0, ["党支部", "电费回收率", "占比"])
+    sheet.write_row(0, 0, ["branch", "电费回收率", "占比"])
     sheet.write_row(1, 0, ["甲", 0.985, 0.85], None)
     sheet.write_number(1, 1, 0.985, percent)          # shown 98.50%
-    sheet.write_number(1, 2, 0.85, percent)           # shown 85.00%, but the field is no percent
+    sheet.write_number(1, 2, 0.85)
     sheet.write_row(2, 0, ["乙", 97.25, 0.5])          # typed as the number in the field's unit
     sheet.write_number(3, 1, 99.0, plain)             # a literal "%" in the format is no percentage
     sheet.write(3, 0, "丙")
     sheet.write_number(3, 2, 0.1)
+    sheet.write_string(4, 0, "丁")
+    sheet.write_string(4, 1, "99.5", percent)         # text in a % cell: read as written
     book.close()
     records = fs.read_data(path, rules)
-    assert [(r["rate"], r["share"]) for r in records] == [(98.5, 0.85), (97.25, 0.5), (99.0, 0.1)]
+    assert [(r["rate"], r["share"]) for r in records] == \
+        [(98.5, 0.85), (97.25, 0.5), (99.0, 0.1), (99.5, None)]
+    full_width = rules.model_copy(update={"fields": {
+        **rules.fields, "rate": rules.fields["rate"].model_copy(update={"unit": "％"})}})
+    assert fs.read_data(path, full_width)[0]["rate"] == 98.5
+
+
+def test_a_percentage_shown_in_a_field_not_in_percent_is_refused_at_its_cell(tmp_path: Path) -> None:
+    rules = fs.load_rules({"ruleset": "p", "entity": "branch", "dimensions": [{"id": "d", "weight": 1,
+        "indicators": [{"id": "s", "points": 1, "evaluate": {"kind": "target", "input": "share", "target": 1, "floor": 0}}]}]})
+    path = tmp_path / "p.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("数据")
+    sheet.write_row(0, 0, ["branch", "share"])
+    sheet.write_row(1, 0, ["甲", 0.5])
+    sheet.write(2, 0, "乙")
+    sheet.write_number(2, 1, 0.85, book.add_format({"num_format": "0%"}))
+    book.close()
+    with pytest.raises(fs.DataError) as info:
+        fs.read_data(path, rules)
+    (problem,) = info.value.problems
+    assert problem.cell == "数据!B3" and "shown as the percentage 85%" in problem.message
+
+
+def test_error_cells_merged_cells_and_fractional_keys_are_refused_at_their_cells(tmp_path: Path) -> None:
+    path = tmp_path / "e.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("数据")
+    sheet.write_row(0, 0, ["党支部", "月份", "电费回收率", "综合线损率"])
+    sheet.write_row(1, 0, ["甲", "2024-01", 99.0, 2.0])
+    sheet.write_row(2, 0, ["乙", "2024-01"])
+    sheet.write_formula(2, 2, "=1/0", None, "#DIV/0!")      # an error cell, read as "" by the reader
+    sheet.merge_range("D3:D4", 2.5)                         # a number merged over two rows
+    sheet.write_row(3, 0, ["丙", 2024.1, 98.0])             # October typed as a number
+    book.close()
+    with pytest.raises(fs.DataError) as info:
+        fs.read_data(path, RULES_SMALL)
+    placed = {(p.cell, p.column): p.message for p in info.value.problems}
+    assert set(placed) == {("数据!C3", "bill_recovery_rate"), ("数据!D4", "line_loss_rate"),
+                           ("数据!B4", "month"), (None, "category")}  # all problems at once
+    assert "spreadsheet error" in placed[("数据!C3", "bill_recovery_rate")]
+    assert "merged into D3:D4" in placed[("数据!D4", "line_loss_rate")]
+    assert "2024.1" in placed[("数据!B4", "month")]
+
+
+def test_merged_text_cells_are_read_as_the_sheet_shows_them(tmp_path: Path) -> None:
+    path = tmp_path / "m.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("数据")
+    sheet.write_row(0, 0, ["支部类别", "党支部", "月份", "电费回收率", "综合线损率"])
+    sheet.merge_range("A2:A3", "县区供电分局")
+    sheet.write_row(1, 1, ["甲", "2024-01", 99.0, 2.0])
+    sheet.write_row(2, 1, ["乙", "2024-01", 98.5, 2.5])
+    book.close()
+    records = fs.read_data(path, RULES_SMALL)
+    assert [r["category"] for r in records] == ["县区供电分局", "县区供电分局"]
+
+
+RULES_SMALL = fs.load_rules({
+    "ruleset": "s", "entity": "branch", "period": "month", "group_by": "category",
+    "fields": {"branch": {"title": "党支部", "type": "str"}, "month": {"title": "月份", "type": "str"},
+               "category": {"title": "支部类别", "type": "str"},
+               "bill_recovery_rate": {"title": "电费回收率", "unit": "%", "optional": True},
+               "line_loss_rate": {"title": "综合线损率", "unit": "%", "optional": True}},
+    "dimensions": [{"id": "d", "weight": 1, "indicators": [
+        {"id": "b", "points": 1, "evaluate": {"kind": "target", "input": "bill_recovery_rate", "target": 100, "floor": 98}},
+        {"id": "l", "points": 1, "evaluate": {"kind": "target", "input": "line_loss_rate", "target": 2, "floor": 4}}]}]})
 
 
 def test_percent_format_codes() -> None:
@@ -169,4 +237,6 @@ def test_percent_cells_without_references_follow_the_last_cell() -> None:
     from fortress_score.reading.formats import _cells_in
     xml = (b'<sheetData><row r="2"><c r="B2" s="1"><v>1</v></c><c s="1"><v>2</v></c><c/>'
            b'<c s="3"/></row><row><c s="3"/><c r="AA3" s="1"/></row><cols/></sheetData>')
-    assert _cells_in(xml, {1, 3}) == {(1, 1), (1, 2), (1, 4), (2, 0), (2, 26)}
+    assert _cells_in(xml, {1, 3}).percent == {(1, 1), (1, 2), (1, 4), (2, 0), (2, 26)}
+    errors = b'<row r="4"><c r="C4" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="D4" t="str"/></row>'
+    assert _cells_in(errors, set()).errors == {(3, 2)}

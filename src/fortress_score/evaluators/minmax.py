@@ -37,8 +37,8 @@ class MinMax(Evaluator[PeerParams]):
 
     def formula(self, params: PeerParams, cells: Cells) -> str:
         x, whole = cells.row[params.input], cells.whole[params.input]
-        low = f"_xlfn.MINIFS({whole},{cells.peers_range},{cells.peers})"
-        high = f"_xlfn.MAXIFS({whole},{cells.peers_range},{cells.peers})"
+        low = f"_xlfn.MINIFS({whole},{cells.peer_codes},{cells.peer_code})"
+        high = f"_xlfn.MAXIFS({whole},{cells.peer_codes},{cells.peer_code})"
         share = f"({x}-{low})" if params.higher_is_better else f"({high}-{x})"
         return empty_if_any([x], f"IF({high}-{low}=0,1,{share}/({high}-{low}))")
 

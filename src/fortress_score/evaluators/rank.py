@@ -50,7 +50,7 @@ class Rank(Evaluator[PeerParams]):
         # SUMPRODUCT compares the numbers themselves: COUNTIFS would compare ">"&x, the
         # number written as text, which may lose digits
         x, whole = cells.row[params.input], cells.whole[params.input]
-        peer = f'({cells.peers_range}={cells.peers})*({whole}<>"")'
+        peer = f'({cells.peer_codes}={cells.peer_code})*({whole}<>"")'
         better = ">" if params.higher_is_better else "<"
         rank = f"(SUMPRODUCT({peer}*({whole}{better}{x}))+1)"
         peers = f"SUMPRODUCT({peer})"

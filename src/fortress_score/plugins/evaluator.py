@@ -124,7 +124,9 @@ class Evaluator(ABC, Generic[P]):
 
     def formula(self, params: P, cells: Cells) -> str | None:
         """This row's attainment as a spreadsheet formula (no leading ``=``) over
-        ``cells.row`` (and, for peers, ``cells.whole``), ``""`` where it does not apply.
+        ``cells.row`` (and, for peers, ``cells.whole``); where the indicator does not apply
+        the formula itself must yield the empty text, written ``""`` in the formula
+        (``IF(x="","",...)``).
 
         The audit workbook writes it so that an auditor can trace the figure and change an
         input (:mod:`fortress_score.plugins.formulas` has helpers). Optional: None (the

@@ -25,18 +25,18 @@ class Cells:
         row: data column → this row's cell (``数据!$E5``).
         whole: data column → that column over every row of the sheet (``数据!$E$3:$E$362``),
             for evaluators that compare a row with its peers.
-        peers: the cells of every row's peer population code over the sheet, and this row's
-            code: rows with equal codes are peers (same period and group). For example
-            ``COUNTIFS(whole, ">"&x, peers_range, peer)``.
-        peers_range: see ``peers``.
+        peer_codes: every row's peer population code over the sheet (``计算!$D$3:$D$362``):
+            rows with equal codes are peers (same period and group).
+        peer_code: this row's code cell, so that ``MINIFS(whole, peer_codes, peer_code)``
+            is the lowest value among the row's peers.
         points: the indicator's points, the adjustment's cap, or 1 for a veto (as
             :class:`~fortress_score.Context` gives them).
     """
 
     row: Mapping[str, str]
     whole: Mapping[str, str]
-    peers_range: str
-    peers: str
+    peer_codes: str
+    peer_code: str
     points: float
 
 
@@ -58,14 +58,3 @@ def empty_if_any(cells: Iterable[str], expression: str) -> str:
         return expression
     test = tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
     return f'IF({test},"",{expression})'
-
-
-def cells_of(row: Mapping[str, str], columns: Iterable[str]) -> list[str]:
-    """The row cells of ``columns``, in order."""
-    return [row[column] for column in columns]
-
-
-def lookup(mapping: Mapping[str, str], column: str) -> str:
-    """``mapping[column]``, named in the KeyError when a formula asks for a column it did not
-    declare among its inputs."""
-    return mapping[column]

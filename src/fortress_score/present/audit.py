@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import FortressScoreError, PeriodError, Problem, shown
+from ..errors import FortressScoreError, PeriodError, PluginError, Problem, shown
 from ..periods import wanted_period
 from ..plugins.formulas import Cells, number
 from ..rules.model import EvaluatorCall
@@ -46,12 +46,11 @@ _FIRST = 3  # spreadsheet row of the first scored row: headings for people, then
 class _Sheet:
     """Columns of the model sheet, added left to right, each with one formula a row."""
 
-    def __init__(self, n_rows: int) -> None:
+    def __init__(self) -> None:
         self.headings: list[str] = []
         self.names: list[str] = []
         self.columns: list[list[tuple[str | None, Any]]] = []
         self.kinds: list[str] = []
-        self.n_rows = n_rows
 
     def add(self, heading: str, name: str, formulas: Sequence[str | None],
             cached: Sequence[Any], kind: str) -> str:
@@ -83,6 +82,7 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     """Write the audit workbook of ``result`` (all rows, or those of ``period``)."""
     try:
         import xlsxwriter  # type: ignore[import-untyped]
+        from xlsxwriter.exceptions import FileCreateError  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the extra is installed for the tests
         raise missing_extra("writing a workbook", "XlsxWriter", "excel") from None
     if result.sub_periods is not None:
@@ -107,25 +107,22 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     def data_cell(name: str, line: int) -> str:
         return f"'{DATA}'!${data_letter[name]}{line}"
 
-    sheet = _Sheet(n)
+    sheet = _Sheet()
     for (name, _), role in zip(keys, ("entity", "period", "group")):
         sheet.add(_title(result, name), role, [f"{data_cell(name, line)}&\"\"" for line in lines],
                   [str(v) for v in dict(keys)[name][rows].tolist()], "key")
     peer_letter = sheet.add("同期同组编号", "peer_population", [None] * n, table.groups[rows].tolist(), "code")
-    peers_range = f"'{MODEL}'!${peer_letter}${_FIRST}:${peer_letter}${last}"
+    peer_codes = f"'{MODEL}'!${peer_letter}${_FIRST}:${peer_letter}${last}"
     whole = {name: f"'{DATA}'!${data_letter[name]}${_FIRST}:${data_letter[name]}${last}"
              for name in data_columns}
 
     def attainment_column(heading: str, name: str, call: EvaluatorCall, points: float,
                           values: npt.NDArray[Any]) -> str:
-        evaluator = result.evaluators[call.kind]
-        formulas: list[str | None] = []
-        for line in lines:
-            cells = Cells({c: data_cell(c, line) for c in call.inputs}, whole,
-                          peers_range, f"${peer_letter}{line}", points)
-            formulas.append(evaluator.formula(call.params, cells))
+        formulas = [_formula_of(result, call, Cells(
+            {c: data_cell(c, line) for c in call.inputs}, whole, peer_codes,
+            f"${peer_letter}{line}", points)) for line in lines]
         given = all(f is not None for f in formulas)
-        if given and rules.missing == "zero" and values is not None:
+        if given and rules.missing == "zero":
             formulas = [f'IF(({f})="",0,{f})' for f in formulas]
         kind = "attainment" if given else "values"
         return sheet.add(heading + ("" if given else "（值）"), name,
@@ -203,28 +200,50 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     factor = number(10.0 ** precision)
     reported = sheet.add("总分", "total", [_half_up(f"{unrounded}{line}", factor) for line in lines],
                          _cached(figures.reported_total[rows]), "score")
-    bands = "".join(f",IF({reported}{{line}}>={number(r.min)},{r.stars},0)"
-                    for r in rules.ratings)
-    caps = "".join(f",IF({t}{{line}}=1,{veto.effect.max_stars},{max(_all_stars(result), 1)})"
-                   for t, veto in veto_letters if veto.effect.max_stars is not None)
-    sheet.add("星级", "stars", [
-        f'IF({reported}{line}="",0,MIN(MAX(0{bands.format(line=line)})'
-        f'{caps.format(line=line)}))' for line in lines], figures.stars[rows].tolist(), "whole")
+    top = max(max((r.stars for r in rules.ratings), default=0), 1)
+
+    def stars(line: int) -> str:
+        bands = "".join(f",IF({reported}{line}>={number(r.min)},{r.stars},0)"
+                        for r in rules.ratings)
+        caps = "".join(f",IF({t}{line}=1,{veto.effect.max_stars},{top})"
+                       for t, veto in veto_letters if veto.effect.max_stars is not None)
+        return f'IF({reported}{line}="",0,MIN(MAX(0{bands}){caps}))'
+
+    sheet.add("星级", "stars", [stars(line) for line in lines], figures.stars[rows].tolist(),
+              "whole")
     column = f"${reported}${_FIRST}:${reported}${last}"
     sheet.add("名次", "rank", [
         f'IF({reported}{line}="","",COUNTIFS({column},">"&{reported}{line},'
-        f"{peers_range},${peer_letter}{line})+1)" for line in lines],
+        f"{peer_codes},${peer_letter}{line})+1)" for line in lines],
         _cached(figures.rank[rows]), "whole")
 
     book = xlsxwriter.Workbook(os.fspath(path))
     try:
         _write(book, result, rows, keys, data_columns, sheet)
     finally:
-        book.close()
+        try:
+            book.close()
+        except FileCreateError as exc:  # no such folder, or the file is open in Excel
+            raise FortressScoreError(Problem(f"cannot write the workbook: {exc}",
+                                             file=os.fspath(path))) from None
 
 
-def _all_stars(result: Result) -> int:
-    return max((r.stars for r in result.rules.ratings), default=0)
+def _formula_of(result: Result, call: EvaluatorCall, cells: Cells) -> str | None:
+    """The evaluator's formula for one row; a plug-in that fails is named, as in scoring."""
+    source = result.provenance.evaluators.get(call.kind, "?")
+    try:
+        formula = result.evaluators[call.kind].formula(call.params, cells)
+    except (FortressScoreError, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # SystemExit too: a plug-in never ends the caller's run
+        raise PluginError(f"evaluator {call.kind!r} from {source}, writing its formula: "
+                          f"formula() raised {type(exc).__name__}: {exc}",
+                          evaluator=call.kind, source=source) from exc
+    if formula is not None and not isinstance(formula, str):
+        raise PluginError(f"evaluator {call.kind!r} from {source}: formula() must return a "
+                          f"formula as text or None; got {shown(formula)}",
+                          evaluator=call.kind, source=source)
+    return formula
 
 
 def _raw_attainment(points: npt.NDArray[Any], adjustment: Any) -> npt.NDArray[Any]:
@@ -249,8 +268,11 @@ def _title(result: Result, column: str) -> str:
 
 def _chosen_rows(result: Result, period: Any) -> npt.NDArray[np.intp]:
     table = result.table
-    if period is None or table.period is None:
+    if period is None:
         return np.arange(table.n_rows)
+    if table.period is None:
+        raise PeriodError(Problem(f"period {shown(period)} is asked for, but the rule set has "
+                                  "no period column"))
     wanted = wanted_period(period, table.period)
     rows = np.flatnonzero(table.period.astype(str) == str(wanted))
     if rows.shape[0] == 0:
@@ -285,9 +307,16 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
     for c, (_, values) in enumerate(keys):
         for r, value in enumerate(values[rows].tolist(), start=first):
             data.write_string(r, c, str(value))
+    long_digits = book.add_format({"bg_color": "#FFF2CC"})
+    too_long: list[str] = []
     for c, name in enumerate(data_columns, start=len(keys)):
         for r, value in enumerate(result.table.columns[name][rows].tolist(), start=first):
-            if not math.isnan(value):
+            if math.isnan(value):
+                continue
+            if float(f"{value:.15g}") != value:  # a spreadsheet keeps 15 digits, not 17
+                too_long.append(f"{DATA}!{column_letters(c)}{r + 1}")
+                data.write_number(r, c, value, long_digits)
+            else:
                 data.write_number(r, c, value)
     data.freeze_panes(first, len(keys))
 
@@ -310,7 +339,12 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
 
     notes = book.add_worksheet(NOTES)
     notes.set_column(0, 0, 100)
-    for r, text in enumerate(_NOTES):
+    lines = list(_NOTES)
+    if too_long:
+        lines.append(f"注意：{len(too_long)} 个输入（底色标出，如 {'、'.join(too_long[:3])}）的有效数字多于"
+                     " 15 位，电子表格只保留 15 位，由其算出的数值可能与本库在末位不同，恰在分界处时星级或"
+                     "名次亦可能不同。")
+    for r, text in enumerate(lines):
         notes.write_string(r, 0, text)
 
 

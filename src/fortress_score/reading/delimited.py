@@ -3,8 +3,11 @@
 Encoding, by one stated rule unless the caller names one: a byte-order mark decides (UTF-8
 or UTF-16, as Excel's "Unicode text" saves); else strict UTF-8; else GB18030 (a superset of
 GBK and GB2312, what "CSV (comma delimited)" gives on Chinese Windows). A file whose lines
-are partly UTF-8 and partly not is refused, naming a line of each: read as GB18030 its UTF-8
-lines would become other characters without any error.
+are partly UTF-8 (with characters of three bytes, as Chinese is) and partly not is refused,
+naming a line of each: read as GB18030 its UTF-8 lines would become other characters
+without any error. A file that reads as UTF-8 with two-byte characters only, and as
+GB18030 with Chinese characters, is refused too: the two readings differ and nothing tells
+which is meant.
 
 Delimiter: a tab for ``.tsv``; otherwise the one of ``, ; TAB |`` that splits the first
 lines into one and the same number (two or more) of cells; where several do, the one that
@@ -17,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections import Counter
 from typing import Any
 
@@ -26,6 +30,7 @@ from .grid import Grid
 __all__ = ["decode_text", "text_grid"]
 
 _CANDIDATES = (",", "\t", ";", "|")
+_THREE_BYTES = re.compile("[\u0800-\U0010ffff]")  # characters UTF-8 writes in 3 or 4 bytes
 _SNIFF_LINES = 50
 _NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "vertical bar"}
 
@@ -34,19 +39,27 @@ def decode_text(raw: bytes, path: str, encoding: str | None) -> str:
     """The text of a data file by the module's rule, or a DataError at the first bad byte."""
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            known = codecs.lookup(encoding)._is_text_encoding  # not hex, base64, zlib ...
         except LookupError:
-            raise DataError(Problem(f"unknown encoding {encoding!r}; use utf-8, gb18030, gbk, "
-                                    "utf-16 or another Python codec name", file=path)) from None
-        return _decode(raw, path, encoding.lower().replace("_", "-"), "")
+            known = False
+        if not known:
+            raise DataError(Problem(f"unknown text encoding {encoding!r}; use utf-8, gb18030, "
+                                    "gbk, utf-16 or another Python codec name", file=path))
+        return _decode(raw, path, encoding, "").removeprefix("\ufeff")  # a BOM is no text
     if raw.startswith(codecs.BOM_UTF8):
         return _decode(raw, path, "utf-8-sig", " after its UTF-8 byte-order mark")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(raw, path, "utf-16", " after its UTF-16 byte-order mark")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
+    else:
+        if text.isascii() or _THREE_BYTES.search(text) or not _also_gb18030(raw):
+            return text
+        raise DataError(Problem(
+            "reads as UTF-8 and as GB18030/GBK alike (its few non-ASCII characters are two "
+            "bytes each in both): name the encoding it was saved in", file=path))
     mixed = _utf8_line(raw)
     if mixed is not None:
         line, col = _place(raw, bad)
@@ -75,15 +88,26 @@ def _place(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _utf8_line(raw: bytes) -> int | None:
-    """The first line that holds non-ASCII UTF-8 text (several bytes a character), if any."""
+    """The first line that is UTF-8 text with a character of three bytes or more (Chinese
+    is), if any: GBK's two-byte characters can by chance also be two-byte UTF-8 (一 is
+    D2 BB, which UTF-8 reads as һ), never a run of three-byte ones."""
     for number, line in enumerate(raw.split(b"\n"), start=1):
-        if max(line, default=0) >= 0x80:
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                continue
+        if line.isascii():
+            continue
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if _THREE_BYTES.search(text):
             return number
     return None
+
+
+def _also_gb18030(raw: bytes) -> bool:
+    try:
+        return _THREE_BYTES.search(raw.decode("gb18030")) is not None  # Chinese characters
+    except UnicodeDecodeError:
+        return False
 
 
 def text_grid(text: str, path: str, *, tab: bool = False) -> Grid:
@@ -101,11 +125,12 @@ def text_grid(text: str, path: str, *, tab: bool = False) -> Grid:
     except csv.Error as exc:  # a quote left open at the end, a NUL byte, ...
         raise DataError(Problem(f"not valid CSV: {exc}", file=path,
                                 line=reader.line_num or None)) from None
-    return Grid(rows, numbers, path)
+    return Grid(rows, numbers, path, delimiter=delimiter)
 
 
 def _delimiter(text: str, path: str) -> str:
-    head = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    head = "\n".join(text.splitlines()[:_SNIFF_LINES]) if len(text) < 1 << 16 else \
+        "\n".join(text[: 1 << 16].splitlines()[:_SNIFF_LINES])
     lines = [line for line in head.split("\n") if line.strip()]
     if not lines:
         return ","

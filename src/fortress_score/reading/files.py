@@ -17,14 +17,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..bounded import decode_utf8, read_bytes, whole_number
+from ..bounded import check_file, decode_utf8, read_bytes, whole_number
 from ..errors import DataError, Problem, shown
 from ..rules.model import RuleSet
 from ..sheets import missing_extra
 from .delimited import decode_text, text_grid
 from .grid import Grid
 from .headings import find_heading_row, heading_names, renamed
-from .numbers import Unreadable, number_of
+from .numbers import Unreadable, is_percent_unit, number_of
 from .workbooks import WORKBOOK_SUFFIXES, sheet_grid
 
 __all__ = ["Columns", "Records", "read_data"]
@@ -82,8 +82,11 @@ def read_data(
         raise DataError(Problem(f"encoding is given, but a {suffix or 'plain'} file is not "
                                 "read as text in an encoding of choice", file=path))
     if workbook:
-        read_bytes(path, MAX_DATA_BYTES, DataError, "data file")  # a regular file, bounded
+        check_file(path, MAX_DATA_BYTES, DataError, "data file")
         return _records(sheet_grid(path, sheet), rules, header_row)
+    if header_row is not None and suffix in (".json", ".parquet"):
+        raise DataError(Problem(f"header_row is given, but a {suffix} file has named columns, "
+                                "no heading row", file=path))
     if suffix == ".parquet":
         return _read_parquet(path, rules)
     if suffix not in (*_TEXT_SUFFIXES, ".json"):
@@ -133,7 +136,7 @@ def _json_data(text: str, path: str, rules: RuleSet | None) -> Records | Columns
 def _titles_to_ids(keys: Iterable[str], rules: RuleSet | None, path: str) -> dict[str, str]:
     """Column names that are field titles → the field ids; a column given twice refused."""
     keys = list(keys)
-    names = renamed(keys, rules)
+    names = renamed(keys, rules, path)
     targets = [names.get(k, k) for k in keys]
     twice = sorted({t for t in targets if targets.count(t) > 1})
     if twice:
@@ -147,8 +150,7 @@ def _read_parquet(path: str, rules: RuleSet | None) -> Any:
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - pyarrow is installed for the tests
         raise missing_extra("reading Parquet", "pyarrow", "parquet") from None
-    if not os.path.isfile(path):
-        read_bytes(path, 0, DataError, "data file")  # says what the path is instead
+    check_file(path, MAX_DATA_BYTES, DataError, "data file")
     try:
         table = pq.read_table(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow's errors are not one class
@@ -246,30 +248,72 @@ def _records(grid: Grid, rules: RuleSet | None, header_row: int | None) -> Recor
     body = [i for i in range(heading + 1, len(grid.rows))
             if any(not _blank(cell) for cell in grid.rows[i])]
     width = len(names)
-    problems = [grid.problem(f"has {len(grid.rows[i])} cells for {width} columns", i)
-                for i in body if grid.sheet is None and len(grid.rows[i]) > width]
-    if problems:
-        raise DataError(problems)
+    problems: list[Problem] = []
+    if grid.sheet is None:  # a text row with cells dropped or added is no row of the table
+        _placed(problems, grid, [
+            (i, f"has {_filled(grid.rows[i])} cells for {width} columns") for i in body
+            if len(grid.rows[i]) < width or _filled(grid.rows[i]) > width], None, None)
     padded = [row if len(row) >= width else [*row, *[None] * (width - len(row))]
               for row in (grid.rows[i] for i in body)]
     by_column = list(zip(*padded)) if padded else [()] * width
     numeric = _numeric_columns(rules)
+    keys = {rules.entity, rules.period, rules.group_by} if rules is not None else set()
     columns: dict[str, list[Any]] = {}
     for col, name in enumerate(names):
-        if name is not None:
-            reading = numeric is None or name in numeric
-            columns[name] = _column(grid, name, col, by_column[col], body, rules, reading,
-                                    problems)
+        if name is None:
+            continue
+        cells = by_column[col]
+        bad = [(row, "holds a spreadsheet error (its formula gives #DIV/0!, #N/A or the like); "
+                "fix the formula or leave the cell empty for no value")
+               for row in body if (row, col) in grid.marks.errors] if grid.marks.errors else []
+        if numeric is None or name in numeric:
+            values = _numbers(grid, name, col, cells, body, rules, bad)
+        else:
+            values = _texts(grid, col, cells, body, name in keys, bad)
+        _placed(problems, grid, bad, col, name)
+        columns[name] = values
     if problems:
-        raise DataError(problems)
+        raise DataError(problems + _missing(columns, rules))
     records = Records(file=grid.file, line_word=grid.row_word)
-    for i, values in zip(body, zip(*columns.values()) if columns else [()] * len(body)):
-        records.add(dict(zip(columns, values)), grid.numbers[i])
+    for i, row in zip(body, zip(*columns.values()) if columns else [()] * len(body)):
+        records.add(dict(zip(columns, row)), grid.row_numbers[i])
     return records
 
 
 MAX_CELLS_SHOWN = 5
-"""Unreadable cells named a column; the rest are counted."""
+"""Unreadable cells named a column (lines named a file); the rest are counted."""
+
+
+def _filled(row: list[Any]) -> int:
+    """Cells of a text row, empty cells at its end set aside (``a,b,`` has two)."""
+    n = len(row)
+    while n and _blank(row[n - 1]):
+        n -= 1
+    return max(n, 1)
+
+
+def _placed(problems: list[Problem], grid: Grid, bad: list[tuple[int, str]], col: int | None,
+            name: str | None) -> None:
+    """The first :data:`MAX_CELLS_SHOWN` of ``bad`` (row, message) as problems, and a count
+    of the rest."""
+    bad = sorted(bad)
+    for row, message in bad[:MAX_CELLS_SHOWN]:
+        problems.append(grid.problem(message, row, col, column=name))
+    if len(bad) > MAX_CELLS_SHOWN:
+        problems.append(grid.problem(f"and {len(bad) - MAX_CELLS_SHOWN} more like it",
+                                     bad[MAX_CELLS_SHOWN][0], col, column=name))
+
+
+def _missing(columns: dict[str, list[Any]], rules: RuleSet | None) -> list[Problem]:
+    """The columns the rules need that the file lacks, told with the cells' problems so that
+    every problem of the file is seen at once (scoring says the same of a file read well)."""
+    if rules is None:
+        return []
+    keys = [name for name in (rules.entity, rules.period, rules.group_by) if name is not None]
+    wanted = [*keys, *rules.columns_needed()]
+    wanted += [name for name, spec in rules.fields.items() if not spec.optional]
+    return [Problem("is missing", column=name) for name in dict.fromkeys(wanted)
+            if name not in columns]
 
 
 def _numeric_columns(rules: RuleSet | None) -> set[str] | None:
@@ -285,49 +329,76 @@ def _blank(cell: Any) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _column(grid: Grid, name: str, col: int, cells: Sequence[Any], body: list[int],
-            rules: RuleSet | None, numeric: bool, problems: list[Problem]) -> list[Any]:
-    """One column's cells read: numbers where the rules read numbers, else text or None."""
-    if not numeric:
-        return [_key_cell(cell) for cell in cells]
+def _numbers(grid: Grid, name: str, col: int, cells: Sequence[Any], body: list[int],
+             rules: RuleSet | None, bad: list[tuple[int, str]]) -> list[Any]:
+    """A numeric column's cells read by the rule of :mod:`.numbers`; unreadable ones added
+    to ``bad`` (row, message)."""
     spec = rules.fields.get(name) if rules is not None else None
     unit = spec.unit if spec is not None else None
     flag = spec is not None and spec.type == "bool"
-    bad: list[tuple[int, str]] = []
+    thousands = grid.delimiter != ";"
 
     def read(row: int, cell: Any) -> Any:
         try:
-            return number_of(cell, unit=unit, flag=flag)
+            return number_of(cell, unit=unit, flag=flag, thousands=thousands)
         except Unreadable as exc:
             if rules is None:
-                return _key_cell(cell)  # no rules: what is no number stays text
+                return _text(cell)  # no rules: what is no number stays text
             bad.append((row, str(exc)))
             return None
 
     # a workbook's number cells are floats: taken as they are, the rest read by the rule
     values = [cell if type(cell) is float else read(row, cell)  # noqa: E721
               for row, cell in zip(body, cells)]
-    if unit is not None and unit.strip() == "%":
-        for row in sorted(r for r, c in grid.percent if c == col):
-            k = bisect.bisect_left(body, row)  # shown as 85% in a field in %: 85, as shown
-            if k < len(body) and body[k] == row and isinstance(values[k], float):
-                values[k] = float(f"{values[k] * 100:.15g}")  # the 15 digits Excel shows
-    for row, message in bad[:MAX_CELLS_SHOWN]:
-        problems.append(grid.problem(message, row, col, column=name))
-    if len(bad) > MAX_CELLS_SHOWN:
-        problems.append(grid.problem(f"and {len(bad) - MAX_CELLS_SHOWN} more cells that are not "
-                                     "numbers in this column", bad[MAX_CELLS_SHOWN][0], col,
-                                     column=name))
+    for _, row in _at_column(grid.merged, col, body):
+        bad.append((row, f"is merged into {grid.merged[(row, col)]}, whose first cell alone "
+                         "holds a number; unmerge it and give each row its own"))
+    for k, row in _at_column(grid.marks.percent, col, body):
+        if type(cells[k]) is not float:  # text in a cell formatted as %: read as written
+            continue
+        if is_percent_unit(unit):  # shown as 85% in a field in %: 85, as shown
+            values[k] = float(f"{cells[k] * 100:.15g}")  # the 15 digits Excel shows
+        elif rules is not None:
+            bad.append((row, f"is shown as the percentage {cells[k] * 100:.15g}% (it holds "
+                             f"{cells[k]!r}), but the rule file's field is not in % (unit "
+                             f"{unit!r}); format the cells as numbers in the field's unit, "
+                             "or declare `unit: \"%\"`"))
     return values
 
 
-def _key_cell(cell: Any) -> Any:
+def _at_column(cells: Iterable[tuple[int, int]], col: int,
+               body: list[int]) -> list[tuple[int, int]]:
+    """(index in body, row) of the ``cells`` in column ``col`` that lie in ``body``."""
+    found = []
+    for row in sorted(r for r, c in cells if c == col):
+        k = bisect.bisect_left(body, row)
+        if k < len(body) and body[k] == row:
+            found.append((k, row))
+    return found
+
+
+def _texts(grid: Grid, col: int, cells: Sequence[Any], body: list[int], key: bool,
+           bad: list[tuple[int, str]]) -> list[Any]:
+    """A text column's cells; in a key column (entity, period, group) a number that is not
+    whole is refused: Excel keeps 2024.10 as 2024.1, the same as January."""
+    values = [_text(cell) for cell in cells]
+    if key:
+        bad.extend((row, f"holds the number {cell!r} in a key column; write it as text "
+                         "(2024-10, or the code with its digits)")
+                   for row, cell in zip(body, cells)
+                   if type(cell) is float and not cell.is_integer())  # noqa: E721
+    return values
+
+
+def _text(cell: Any) -> Any:
     """A cell of a text column: text as written (None when blank); a workbook's whole number
     as its digits (a branch code 101 is stored as 101.0), a date as ISO text."""
     if _blank(cell):
         return None
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return str(cell)  # .xls whole numbers arrive as ints
     if isinstance(cell, datetime.date | datetime.time):
         return cell.isoformat()
     return cell

@@ -1,4 +1,4 @@
-"""Which cells of an .xlsx sheet Excel shows as percentages.
+"""What an .xlsx sheet says of its cells beyond their values: percentages and errors.
 
 A number cell formatted as a percentage is shown as ``85%`` and stored as 0.85; the rule
 file's field may be in ``%`` (85 meaning 85 %). The reader (python-calamine) gives stored
@@ -6,6 +6,10 @@ values only, so the number formats are looked up here: the workbook's styles nam
 formats whose number format is a percentage (built-in formats 9 and 10, or a custom format
 with ``%`` outside quotes, brackets and escapes), and the sheet's XML says which cells use
 them. A workbook without percentage formats costs one read of its small styles part.
+
+A formula whose result is an error (``#DIV/0!``, ``#N/A``) is stored as an error cell,
+which the reader gives as an empty value; such cells are found here too, so that they are
+refused rather than read as "no value".
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
-__all__ = ["percent_cells"]
+__all__ = ["CellMarks", "cell_marks", "is_percent_format"]
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -24,24 +29,31 @@ _TAG = re.compile(rb"<(row|c)\b([^>]*)>")
 _REFERENCE = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
 _STYLE = re.compile(rb'\bs="([0-9]+)"')
+_ERROR_TYPE = b't="e"'
 _LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
-def percent_cells(path: str, sheet: str) -> frozenset[tuple[int, int]]:
-    """(row, column), both 0-based from A1, of the cells of ``sheet`` shown as percentages.
+@dataclass(frozen=True)
+class CellMarks:
+    """(row, column) cells, both 0-based from A1, shown as percentages or holding errors."""
 
-    Empty for files that are not Open XML workbooks (.xls, .ods, .xlsb), whose formats are
-    not looked up.
-    """
+    percent: frozenset[tuple[int, int]] = frozenset()
+    errors: frozenset[tuple[int, int]] = frozenset()
+
+
+def cell_marks(path: str, sheet: str) -> CellMarks:
+    """The marks of ``sheet``'s cells; none for files that are not Open XML workbooks
+    (.xls, .ods, .xlsb), which are not looked into."""
     try:
         with zipfile.ZipFile(path) as book:
             styles = _percent_styles(book.read("xl/styles.xml"))
-            if not styles:
-                return frozenset()
             part = _sheet_part(book, sheet)
-            return _cells_in(book.read(part), styles) if part is not None else frozenset()
+            xml = book.read(part) if part is not None else b""
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
-        return frozenset()
+        return CellMarks()
+    if not styles and _ERROR_TYPE not in xml:  # the usual workbook: nothing to look for
+        return CellMarks()
+    return _cells_in(xml, styles)
 
 
 def is_percent_format(code: str) -> bool:
@@ -77,8 +89,8 @@ def _sheet_part(book: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
-def _cells_in(xml: bytes, styles: set[int]) -> frozenset[tuple[int, int]]:
-    found = set()
+def _cells_in(xml: bytes, styles: set[int]) -> CellMarks:
+    percent, errors = set(), set()
     row, column = -1, -1
     for tag in _TAG.finditer(xml):
         attributes = tag.group(2)
@@ -94,8 +106,10 @@ def _cells_in(xml: bytes, styles: set[int]) -> frozenset[tuple[int, int]]:
             column += 1
         style = _STYLE.search(attributes)
         if style and int(style.group(1)) in styles:
-            found.add((row, column))
-    return frozenset(found)
+            percent.add((row, column))
+        if _ERROR_TYPE in attributes:
+            errors.add((row, column))
+    return CellMarks(frozenset(percent), frozenset(errors))
 
 
 def _column_index(letters: bytes) -> int:

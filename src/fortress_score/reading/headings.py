@@ -5,7 +5,7 @@ case set aside, it equals the field's id, its ``title``, or its title followed b
 in brackets (``售电量（万千瓦时）``). The heading row is the first of the top
 :data:`MAX_TOP_ROWS` rows that names at least half of the columns the rules read (the
 entity, period and group columns included), unless the caller gives its number; without
-rules, the first row that fills at least half as many cells as the fullest of them.
+rules, the first row that fills two cells or more and at least half as many as the fullest.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from ..errors import DataError, Problem, shorten, shown
 from ..rules.model import RuleSet
 from .grid import Grid
 
-__all__ = ["MAX_TOP_ROWS", "find_heading_row", "heading_key", "heading_names", "wanted_columns"]
+__all__ = ["MAX_TOP_ROWS", "find_heading_row", "heading_key", "heading_names", "renamed",
+           "wanted_columns"]
 
 MAX_TOP_ROWS = 30
 """How many rows from the top are searched for the heading row."""
@@ -35,7 +36,7 @@ def wanted_columns(rules: RuleSet) -> list[str]:
     return list(dict.fromkeys([*keys, *rules.columns_needed(), *rules.fields]))
 
 
-def _names_of(rules: RuleSet) -> tuple[dict[str, str], list[Problem]]:
+def _names_of(rules: RuleSet, file: str | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Heading key → column id for every way a column may be headed; clashes as problems."""
     names: dict[str, str] = {}
     clashes: list[Problem] = []
@@ -52,7 +53,7 @@ def _names_of(rules: RuleSet) -> tuple[dict[str, str], list[Problem]]:
                 clashes.append(Problem(
                     f"the heading {shown(form)} would name both {shown(names[key])} and "
                     f"{shown(column)}; give the fields different titles",
-                    path=f"fields.{column}.title"))
+                    file=file, path=f"fields.{column}.title"))
     return names, clashes
 
 
@@ -63,15 +64,16 @@ def _text(cell: Any) -> str:
 def find_heading_row(grid: Grid, rules: RuleSet | None, header_row: int | None) -> int:
     """Index in ``grid.rows`` of the heading row."""
     if header_row is not None:
-        if header_row in grid.numbers:
-            return grid.numbers.index(header_row)
+        if header_row in grid.row_numbers:
+            return grid.row_numbers.index(header_row)
         raise DataError(Problem(f"header_row {header_row} is not a {grid.row_word.split()[-1]} "
                                 f"of the data (it has {len(grid.rows)})", file=grid.file))
     top = grid.rows[:MAX_TOP_ROWS]
     if rules is None:  # a title line fills one cell; the heading row half as many as any row
         filled = [sum(_text(c).strip() != "" for c in row) for row in top]
         most = max(filled, default=0)
-        return next((i for i, n in enumerate(filled) if n > 0 and 2 * n >= most), 0)
+        least = min(2, most)  # a title line fills one cell; a table's heading two or more
+        return next((i for i, n in enumerate(filled) if n >= least and 2 * n >= most), 0)
     names, _ = _names_of(rules)
     wanted = wanted_columns(rules)
     needed = [c for c in wanted if c in rules.columns_needed() or c in
@@ -103,7 +105,7 @@ def heading_names(grid: Grid, index: int, rules: RuleSet | None) -> list[str | N
     Raises:
         DataError: two headings name one column, or one title would name two fields.
     """
-    names, problems = _names_of(rules) if rules is not None else ({}, [])
+    names, problems = _names_of(rules, grid.file) if rules is not None else ({}, [])
     result: list[str | None] = []
     seen: dict[str, int] = {}
     for col, cell in enumerate(grid.rows[index]):
@@ -128,11 +130,17 @@ def _where(grid: Grid, row: int, col: int) -> str:
     return grid.cell(row, col) or f"column {col + 1}"
 
 
-def renamed(names: Iterable[str], rules: RuleSet | None) -> dict[str, str]:
+def renamed(names: Iterable[str], rules: RuleSet | None, file: str) -> dict[str, str]:
     """Column name → field id for names that are a title of a field (files other than grids:
-    JSON records, Parquet); names that are ids already are left out."""
+    JSON records, Parquet); names that are ids already are left out.
+
+    Raises:
+        DataError: one title would name two fields.
+    """
     if rules is None:
         return {}
-    known, _ = _names_of(rules)
+    known, clashes = _names_of(rules, file)
+    if clashes:
+        raise DataError(clashes)
     found = {name: known.get(heading_key(name), name) for name in names}
     return {name: field for name, field in found.items() if field != name}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataError, Problem, did_you_mean, shown
-from ..sheets import missing_extra
-from .formats import percent_cells
+from ..sheets import column_letters, missing_extra
+from .formats import CellMarks, cell_marks
 from .grid import Grid
 
 __all__ = ["WORKBOOK_SUFFIXES", "sheet_grid"]
@@ -48,6 +48,25 @@ def sheet_grid(path: str, sheet: str | int | None) -> Grid:
         raise DataError(Problem(f"cannot read sheet {shown(name)}: {exc}", file=path)) from None
     finally:
         book.close()
-    percent = percent_cells(path, name) if path.lower().endswith((".xlsx", ".xlsm")) else None
+    marks = cell_marks(path, name) if path.lower().endswith((".xlsx", ".xlsm")) else CellMarks()
+    merged = _fill_merged(rows, table.merged_cell_ranges or [])
     return Grid(rows, list(range(1, len(rows) + 1)), path, name,  # rows from A1, as Excel counts
-                percent or frozenset())
+                marks, merged)
+
+
+def _fill_merged(rows: list[list[Any]],
+                 ranges: list[tuple[tuple[int, int], tuple[int, int]]]) -> dict[tuple[int, int], str]:
+    """Give every cell of a merged range its first cell's value, as the sheet shows it
+    (a 支部类别 merged over its branches); returns those cells → the range's name."""
+    filled: dict[tuple[int, int], str] = {}
+    for (top, left), (bottom, right) in ranges:
+        if top >= len(rows):
+            continue
+        name = f"{column_letters(left)}{top + 1}:{column_letters(right)}{bottom + 1}"
+        value = rows[top][left] if left < len(rows[top]) else ""
+        for r in range(top, min(bottom + 1, len(rows))):
+            for c in range(left, right + 1):
+                if (r, c) != (top, left) and c < len(rows[r]):
+                    rows[r][c] = value
+                    filled[(r, c)] = name
+    return filled

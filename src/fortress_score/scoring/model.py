@@ -145,10 +145,16 @@ def compute_figures(
 
     weights = np.array([dim.weight for dim in rules.dimensions], dtype=np.float64)
     dimension_applies = ~np.isnan(dimension_scores)
-    weight_sum = weights @ dimension_applies
+    # sums run term by term in rule order (not BLAS's order), as the audit workbook writes them
+    weight_sum = np.zeros(n_rows)
+    for d in range(len(rules.dimensions)):
+        weight_sum += np.where(dimension_applies[d], weights[d], 0.0)
+    weighted = np.zeros(n_rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         dimension_weights = np.where(dimension_applies, weights[:, None] / weight_sum, 0.0)
-        weighted = (dimension_weights * np.where(dimension_applies, dimension_scores, 0.0)).sum(axis=0)
+        for d in range(len(rules.dimensions)):
+            weighted += dimension_weights[d] * np.where(dimension_applies[d],
+                                                        dimension_scores[d], 0.0)
     base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
 
     adjustment_points = np.zeros((len(rules.adjustments), n_rows))
@@ -156,7 +162,10 @@ def compute_figures(
         signed_cap = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
         adjustment_points[a] = np.where(np.isnan(adjustment_attainment[a]), 0.0,
                                         adjustment_attainment[a] * signed_cap)
-    adjusted_total = base_total + adjustment_points.sum(axis=0)
+    adjustment_sum = np.zeros(n_rows)
+    for a in range(len(rules.adjustments)):
+        adjustment_sum += adjustment_points[a]
+    adjusted_total = base_total + adjustment_sum
     total = np.clip(adjusted_total, 0.0, rules.scale) if rules.clamp else adjusted_total
 
     vetoed = np.array([trigger == 1.0 for trigger in veto_triggers], dtype=bool).reshape(
