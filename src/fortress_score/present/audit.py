@@ -32,7 +32,7 @@ import numpy.typing as npt
 from ..errors import FortressScoreError, PeriodError, PluginError, Problem, shown
 from ..periods import wanted_period
 from ..plugins.formulas import Cells, number
-from ..rules.model import EvaluatorCall
+from ..rules.model import Adjustment, EvaluatorCall
 from ..scoring.model import HALF_TOLERANCE, HALF_TOLERANCE_CAP
 from ..scoring.result import Result
 from ..sheets import column_letters, missing_extra
@@ -111,7 +111,8 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     for (name, _), role in zip(keys, ("entity", "period", "group")):
         sheet.add(_title(result, name), role, [f"{data_cell(name, line)}&\"\"" for line in lines],
                   [str(v) for v in dict(keys)[name][rows].tolist()], "key")
-    peer_letter = sheet.add("同期同组编号", "peer_population", [None] * n, table.groups[rows].tolist(), "code")
+    peer_letter = sheet.add("同期同组编号", "peer_population", [None] * n,
+                            table.groups[rows].tolist(), "code")
     peer_codes = f"'{MODEL}'!${peer_letter}${_FIRST}:${peer_letter}${last}"
     whole = {name: f"'{DATA}'!${data_letter[name]}${_FIRST}:${data_letter[name]}${last}"
              for name in data_columns}
@@ -132,7 +133,8 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     points_letters: list[tuple[str, str, float]] = []  # attainment, points, P_i
     for i, (_, ind) in enumerate(rules.indicators):
         title = ind.title or ind.id
-        a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate, ind.points, figures.attainment[i])
+        a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate,
+                              ind.points, figures.attainment[i])
         p = sheet.add(f"{title} 得分（{number(ind.points)}分）", f"indicators.{ind.id}",
                       [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
                       _cached(figures.indicator_points(i)[rows]), "points")
@@ -167,7 +169,8 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     adjustment_letters = []
     for a_index, adj in enumerate(rules.adjustments):
         title = adj.title or adj.id
-        a = attainment_column(f"{title} 达成度", f"adjustment_attainment.{adj.id}", adj.evaluate, adj.cap,
+        a = attainment_column(f"{title} 达成度", f"adjustment_attainment.{adj.id}",
+                              adj.evaluate, adj.cap,
                               _raw_attainment(figures.adjustment_points[a_index], adj))
         signed = adj.cap if adj.kind == "bonus" else -adj.cap
         adjustment_letters.append(sheet.add(
@@ -198,7 +201,8 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
                           _cached(figures.total[rows]), "exact")
 
     factor = number(10.0 ** precision)
-    reported = sheet.add("总分", "total", [_half_up(f"{unrounded}{line}", factor) for line in lines],
+    reported = sheet.add("总分", "total",
+                         [_half_up(f"{unrounded}{line}", factor) for line in lines],
                          _cached(figures.reported_total[rows]), "score")
     top = max(max((r.stars for r in rules.ratings), default=0), 1)
 
@@ -246,7 +250,7 @@ def _formula_of(result: Result, call: EvaluatorCall, cells: Cells) -> str | None
     return formula
 
 
-def _raw_attainment(points: npt.NDArray[Any], adjustment: Any) -> npt.NDArray[Any]:
+def _raw_attainment(points: npt.NDArray[Any], adjustment: Adjustment) -> npt.NDArray[Any]:
     """An adjustment's attainment back from its signed points (cached values only)."""
     signed = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
     return np.asarray(points / signed, dtype=np.float64)
