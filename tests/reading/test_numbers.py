@@ -53,3 +53,29 @@ def test_only_full_width_forms_are_folded_and_semicolon_files_have_no_thousands(
     with pytest.raises(Unreadable, match="decimal comma"):
         number_of("99,125", thousands=False)
     assert number_of("85％", unit="％") == 85.0
+
+
+_NUMBERISH = st.text(alphabet="0123456789,.%-+eE ％，．１２３\u3000²①", max_size=12)
+
+
+@given(_NUMBERISH, st.sampled_from([None, "%", "万元"]), st.booleans())
+def test_a_number_read_from_text_is_the_number_written_there(text: str, unit: str | None,
+                                                             thousands: bool) -> None:
+    """Never a number the text does not spell: what is read equals the text with only full-width
+    forms folded, spaces trimmed, a trailing % (in a % field) and thousands commas removed."""
+    try:
+        value = number_of(text, unit=unit, thousands=thousands)
+    except Unreadable:
+        return
+    plain = text.translate({0xFF05: "%", 0xFF0C: ",", 0xFF0E: ".", 0x3000: " ",
+                            0xFF11: "1", 0xFF12: "2", 0xFF13: "3"}).strip()
+    if value is None:
+        assert plain == ""
+        return
+    assert "²" not in plain and "①" not in plain
+    if plain.endswith("%"):
+        assert unit == "%"
+        plain = plain[:-1].strip()
+    if "," in plain:
+        assert thousands
+    assert float(plain.replace(",", "")) == value
