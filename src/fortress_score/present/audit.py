@@ -304,8 +304,10 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
     data = book.add_worksheet(DATA)
     names = [name for name, _ in keys] + data_columns
     first = _FIRST - 1  # 0-based row of the first scored row
+    derived = result.rules.derived_fields()
     for c, name in enumerate(names):
-        data.write_string(0, c, _title(result, name), heading)
+        data.write_string(0, c, _title(result, name) + ("（公式值）" if name in derived else ""),
+                          heading)
         data.write_string(1, c, name, ids)
         data.set_column(c, c, 14)
     for c, (_, values) in enumerate(keys):
@@ -360,4 +362,5 @@ _NOTES = [
     "四舍五入 → 星级 → 同期同组名次（COUNTIFS）。",
     "四舍五入按本库规则：距“5”在 2^-40 倍以内者视为恰好为“5”并进位（85.275 记 85.28），与库中数值一致。",
     "标有“（值）”并以底色标出的达成度列由插件计算，未提供公式，写入的是其结果值。",
+    "“数据”中标有“（公式值）”的列是规则文件中派生字段（formula）的计算结果，按值写入：改动它所依据的输入不会使其随之变化。",
 ]

@@ -310,8 +310,9 @@ def _missing(columns: dict[str, list[Any]], rules: RuleSet | None) -> list[Probl
     if rules is None:
         return []
     keys = [name for name in (rules.entity, rules.period, rules.group_by) if name is not None]
-    wanted = [*keys, *rules.columns_needed()]
-    wanted += [name for name, spec in rules.fields.items() if not spec.optional]
+    wanted = [*keys, *rules.data_columns_needed()]
+    wanted += [name for name, spec in rules.fields.items()
+               if not spec.optional and spec.formula is None]
     return [Problem("is missing", column=name) for name in dict.fromkeys(wanted)
             if name not in columns]
 
@@ -321,8 +322,8 @@ def _numeric_columns(rules: RuleSet | None) -> set[str] | None:
     column without rules)."""
     if rules is None:
         return None
-    return set(rules.columns_needed()) | {name for name, spec in rules.fields.items()
-                                          if spec.type != "str"}
+    return set(rules.data_columns_needed()) | {name for name, spec in rules.fields.items()
+                                               if spec.type != "str"}
 
 
 def _blank(cell: Any) -> bool:

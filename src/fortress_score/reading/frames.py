@@ -110,7 +110,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
             else:
                 problems.extend(lookalike_keys(name, values, rows_text))
 
-    needed = rules.columns_needed()
+    needed = rules.data_columns_needed()  # derived fields: the columns their formulas read
     columns: dict[str, FloatArray] = {}
     for name, readers in needed.items():
         values = raw.get(name)
@@ -137,7 +137,17 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                                     rows=rows_text(infinite)))
         columns[name] = read_only(numbers)  # evaluators must not write into the inputs
 
+    for name, formula in rules.derived_fields().items():
+        if raw.get(name) is not None:
+            problems.append(Problem("is derived by its formula (under fields), and the data "
+                                    "gives it too; rename one of them", column=name))
+        elif formula.names <= columns.keys():  # else a column it reads is reported above
+            columns[name] = read_only(formula.evaluate(
+                {used: columns[used] for used in formula.names}, raw.n_rows))
+
     for name, spec in rules.fields.items():
+        if spec.formula is not None:
+            continue  # derived, not read
         if name in needed:
             if name in columns:
                 problems.extend(field_problems(name, spec, columns[name], rows_text))

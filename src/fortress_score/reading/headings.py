@@ -33,7 +33,8 @@ def heading_key(name: str) -> str:
 def wanted_columns(rules: RuleSet) -> list[str]:
     """The columns a rule set reads: its keys, its evaluators' inputs, its declared fields."""
     keys = [name for name in (rules.entity, rules.period, rules.group_by) if name is not None]
-    return list(dict.fromkeys([*keys, *rules.columns_needed(), *rules.fields]))
+    declared = [name for name, spec in rules.fields.items() if spec.formula is None]
+    return list(dict.fromkeys([*keys, *rules.data_columns_needed(), *declared]))
 
 
 def _names_of(rules: RuleSet, file: str | None = None) -> tuple[dict[str, str], list[Problem]]:
@@ -76,7 +77,7 @@ def find_heading_row(grid: Grid, rules: RuleSet | None, header_row: int | None) 
         return next((i for i, n in enumerate(filled) if n >= least and 2 * n >= most), 0)
     names, _ = _names_of(rules)
     wanted = wanted_columns(rules)
-    needed = [c for c in wanted if c in rules.columns_needed() or c in
+    needed = [c for c in wanted if c in rules.data_columns_needed() or c in
               (rules.entity, rules.period, rules.group_by)]
     enough = max(1, (len(needed) + 1) // 2)
     for index, row in enumerate(top):

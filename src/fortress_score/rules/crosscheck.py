@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import did_you_mean, shown
 from .file import Loc, format_path
+from .formula import FormulaError, parse
 
 __all__ = ["cross_check", "invisible", "mixed_scripts", "normal_id", "skeleton"]
 
@@ -95,6 +96,7 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
     rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
     rules += [(("commendations", c), entry) for c, entry in items("commendations")]
     yield from _non_finite(data, ())
+    yield from _formula_cycles(data.get("fields"))
     for loc, rule in rules:
         rule_id = rule.get("id")
         if not isinstance(rule_id, str):
@@ -165,3 +167,30 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
             and benchmark["stars"] not in by_stars:
         yield ("benchmark", "stars"), (
             f"must be one of the rated stars {sorted(by_stars)}; got {benchmark['stars']}")
+
+
+def _formula_cycles(fields: Any) -> Iterator[tuple[Loc, str]]:
+    """Derived fields that read themselves, directly or through other derived fields."""
+    if not isinstance(fields, Mapping):
+        return
+    reads: dict[str, frozenset[str]] = {}
+    for name, spec in fields.items():
+        if isinstance(spec, Mapping) and isinstance(spec.get("formula"), str):
+            try:
+                reads[str(name)] = parse(spec["formula"]).names
+            except FormulaError:
+                continue  # said where the formula is checked
+    for start in reads:
+        path = {start: [start]}
+        todo = [start]
+        while todo:
+            name = todo.pop()
+            if start in reads.get(name, ()):
+                chain = " → ".join([*path[name], start])
+                yield ("fields", start, "formula"), (
+                    f"reads itself through {chain}; derived fields must not go round in a circle")
+                break
+            for used in sorted(reads.get(name, ())):
+                if used in reads and used not in path:
+                    path[used] = [*path[name], used]
+                    todo.append(used)

@@ -56,8 +56,19 @@ class RuleSource:
     data: Any
     file: str | None = None
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    """(line, column) of the first character of each one-line text value, where the file
+    shows it (YAML), so that a problem inside a text (a formula) can name its own column."""
 
-    def problem(self, message: str, loc: Loc) -> Problem:
+    def problem(self, message: str, loc: Loc, offset: int | None = None) -> Problem:
+        """A Problem at ``loc``, or ``offset`` characters into the text at ``loc``."""
+        start = self.texts.get(tuple(loc)) if offset is not None else None
+        if start is not None and offset is not None:
+            return Problem(message, file=self.file, line=start[0], col=start[1] + offset,
+                           path=format_path(loc))
+        return self._problem(message, loc)
+
+    def _problem(self, message: str, loc: Loc) -> Problem:
         """A Problem at ``loc``, placed at the deepest key along it that the file shows."""
         for end in range(len(loc), -1, -1):
             position = self.positions.get(tuple(loc[:end]))
@@ -186,7 +197,8 @@ def _read_json(text: str, name: str) -> RuleSource:
             Problem(f"not valid JSON: {exc.msg}", file=name, line=exc.lineno, col=exc.colno)
         ) from exc
     try:  # JSON is YAML: its composer knows where every key stands
-        return RuleSource(data, name, read_yaml_text(text, name).positions)
+        read = read_yaml_text(text, name)
+        return RuleSource(data, name, read.positions, read.texts)
     except RuleFileError:
         return RuleSource(data, name)
 
@@ -211,7 +223,7 @@ def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
         data = builder.build(root, ())
         if builder.problems:
             raise RuleFileError(builder.problems)
-        return RuleSource(data, name, builder.positions)
+        return RuleSource(data, name, builder.positions, builder.texts)
     finally:
         loader.dispose()
 
@@ -223,6 +235,7 @@ class _YamlBuilder:
         self.loader = loader
         self.name = name
         self.positions: dict[Loc, tuple[int, int]] = {}
+        self.texts: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.budget = MAX_YAML_NODES
 
@@ -283,6 +296,10 @@ class _YamlBuilder:
         return result
 
     def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        if node.tag == "tag:yaml.org,2002:str" and node.start_mark.line == node.end_mark.line \
+                and getattr(node, "style", None) in (None, "", '"', "'"):  # one line, as written
+            quoted = 1 if getattr(node, "style", None) in ('"', "'") else 0
+            self.texts[loc] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
         if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
             return node.value  # YAML 1.2: `yes`, `no`, `on`, `off` are words (a column `no`)
         if isinstance(node, yaml.ScalarNode) and not node.style and \

@@ -108,8 +108,10 @@ def as_details(error: ErrorDetails) -> InitErrorDetails:
             return details
         except (KeyError, TypeError):  # a plug-in's own error under a pydantic name
             pass
-    return InitErrorDetails(type=PydanticCustomError(kind, error["msg"]), loc=error["loc"],
-                            input=error.get("input"))
+    offset = (error.get("ctx") or {}).get("offset")  # a formula's: where in its text
+    context = {"offset": offset} if isinstance(offset, int) else None
+    return InitErrorDetails(type=PydanticCustomError(kind, error["msg"], context),
+                            loc=error["loc"], input=error.get("input"))
 
 
 def rule_file_error(
@@ -134,7 +136,8 @@ def rule_file_error(
             message = f"the top level must be a mapping of rule keys; got {got}"
         else:
             message = describe(error)
-        problem = source.problem(message, loc)
+        offset = (error.get("ctx") or {}).get("offset") if error["type"] == "fs_formula" else None
+        problem = source.problem(message, loc, offset if isinstance(offset, int) else None)
         if not loc and source.file:
             problem = Problem(message, file=source.file, line=problem.line or 1,
                               col=problem.col or 1)

@@ -31,6 +31,7 @@ from pydantic import (
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -42,6 +43,7 @@ from ..plugins.manager import default_registry
 from . import messages
 from .crosscheck import cross_check, invisible, mixed_scripts, normal_id
 from .file import Loc, RuleSource
+from .formula import Formula, FormulaError, parse
 
 LARGEST = 1e9
 """Upper bound of points, weights, caps and scale: keeps every sum far from overflow."""
@@ -119,9 +121,35 @@ class FieldSpec(_Model):
     max: float | None = None
     optional: bool = False
     """True when an empty value (NaN, None) is allowed: the indicators reading it then do not apply."""
+    formula: str | None = None
+    """A derived column: computed from other columns by :mod:`.formula` (not read from data)."""
+
+    @field_validator("formula")
+    @classmethod
+    def _formula_in_the_language(cls, text: str | None) -> str | None:
+        if text is not None:
+            try:
+                parse(text)
+            except FormulaError as exc:
+                token = text[exc.offset:exc.offset + 20].strip() or text[-20:]
+                raise PydanticCustomError(
+                    "fs_formula", "{message}; at '{token}' (character {place} of the formula)",
+                    {"message": exc.message, "token": token, "place": exc.offset + 1,
+                     "offset": exc.offset}) from None
+        return text
+
+    @cached_property
+    def derivation(self) -> Formula | None:
+        """The checked formula of a derived field; None for a data column."""
+        return None if self.formula is None else parse(self.formula)
 
     @model_validator(mode="after")
     def _min_not_above_max(self) -> FieldSpec:
+        if self.formula is not None and (self.type != "float" or self.optional or
+                                         self.min is not None or self.max is not None):
+            raise PydanticCustomError(
+                "fs_field_range", "a derived field (formula) is a number computed from the "
+                "data: it takes a title and a unit, not type, optional, min or max")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise PydanticCustomError(
                 "fs_field_range", f"min ({self.min}) must not be above max ({self.max})")
@@ -384,6 +412,37 @@ class RuleSet(_Model):
             raise ValidationError.from_exception_data(cls.__name__, found)
         return rules
 
+    def derived_fields(self) -> dict[str, Formula]:
+        """The derived fields, each after the derived fields it reads (evaluation order)."""
+        order: dict[str, Formula] = {}
+
+        def visit(name: str) -> None:
+            formula = self.fields[name].derivation
+            if name in order or formula is None:
+                return
+            for used in sorted(formula.names):
+                if used in self.fields and used != name:
+                    visit(used)
+            order[name] = formula
+
+        for name in self.fields:
+            visit(name)
+        return order
+
+    def data_columns_needed(self) -> dict[str, list[str]]:
+        """:meth:`columns_needed` with each derived field replaced by the data columns its
+        formula reads (through other derived fields too), named as read by ``formula of X``."""
+        derived = self.derived_fields()
+        needed: dict[str, list[str]] = {}
+        for column, readers in self.columns_needed().items():
+            if column not in derived:
+                needed.setdefault(column, []).extend(r for r in readers
+                                                     if r not in needed.get(column, []))
+        for name, formula in derived.items():
+            for column in sorted(formula.names - set(derived)):
+                needed.setdefault(column, []).append(f"the formula of {name}")
+        return needed
+
     @model_validator(mode="after")
     def _inputs_are_numeric(self) -> RuleSet:
         errors = [
@@ -439,3 +498,4 @@ class RuleSet(_Model):
         """sha256 of the normalised content: the same rules give the same digest anywhere."""
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+

@@ -170,7 +170,7 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
                      for c in rules.commendations]
     fields = [[column, EMPTY_TEXT if spec.title == "" else spec.title,
                EMPTY_TEXT if spec.unit == "" else spec.unit, _word(FIELD_TYPES, spec.type),
-               spec.min, spec.max, YES if spec.optional else NO]
+               spec.min, spec.max, YES if spec.optional else NO, spec.formula]
               for column, spec in rules.fields.items()]
     settings = []
     for key, (_, words) in SETTING_ROWS.items():

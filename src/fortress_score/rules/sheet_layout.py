@@ -225,6 +225,7 @@ FIELDS = Sheet("字段", (
     Column("最小值", "min", _number),
     Column("最大值", "max", _number),
     Column("可空", "optional", _flag, (YES, NO)),
+    Column("公式", "formula", _text, note="派生字段：由其他列计算，如 tasks_done / tasks_planned * 100"),
 ))
 SETTINGS = Sheet("设置", (
     Column("设置项", "key", _text),
