@@ -29,7 +29,7 @@ RULES = str(ROOT / "rules" / "three-dimensions.yaml")
 DATA = str(ROOT / "examples" / "branches-2024.csv")
 
 BUILTINS = ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
-            "minmax", "threshold")
+            "minmax", "threshold", "decision_table")
 
 
 @pytest.fixture(scope="module")

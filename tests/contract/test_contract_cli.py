@@ -19,7 +19,7 @@ EXE = shutil.which("fortress-score")
 pytestmark = pytest.mark.skipif(EXE is None, reason="console script fortress-score not installed")
 
 BUILTINS = ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
-            "minmax", "threshold")
+            "minmax", "threshold", "decision_table")
 
 DOC = {
     "ruleset": "contract-cli",

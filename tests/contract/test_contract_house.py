@@ -407,7 +407,7 @@ def test_a_plugin_claiming_a_builtin_name_is_refused_naming_both_sources() -> No
 
 def test_sources_map_each_evaluator_to_where_it_came_from() -> None:
     builtins = {"target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
-                "minmax", "threshold"}
+                "minmax", "threshold", "decision_table"}
     sources = fs.Engine(entry_points=False).sources()
     assert set(sources) == builtins
     assert sources == {k: f"module fortress_score.evaluators.{k}" for k in builtins}

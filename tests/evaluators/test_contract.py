@@ -1,4 +1,4 @@
-"""The evaluator contract, checked for every registered evaluator at once: the ten built-ins are
+"""The evaluator contract, checked for every registered evaluator at once: the eleven built-ins are
 registered, take only their own params, name their inputs and give attainment in [0, 1]."""
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ EXAMPLE_PARAMS: dict[str, dict[str, Any]] = {
     "rank": {"input": "x"},
     "minmax": {"input": "x", "higher_is_better": False},
     "threshold": {"input": "x", "op": ">", "value": 3.0},
+    "decision_table": {"hit": "collect_max", "rules": [
+        {"when": {"x": ">= 5", "y": "(0..3]"}, "score": 1.0}, {"when": {"z": "1, 2"}, "score": 0.4}]},
 }
 
 BUILT_INS = sorted(EXAMPLE_PARAMS)
 BUILTINS = ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
-            "minmax", "threshold")
+            "minmax", "threshold", "decision_table")
 ENGINE = fs.Engine(entry_points=False)  # hypothesis tests cannot take function fixtures
 
 

@@ -108,6 +108,14 @@ def _every_kind(missing: str = "skip", clamp: bool = True) -> dict[str, object]:
                 ind("rk_down", 10, {"kind": "rank", "input": "y", "higher_is_better": False}),
                 ind("events", 6, {"kind": "per_event", "input": "e", "each": 1.5}),
                 ind("flag", 4, {"kind": "threshold", "input": "c1", "op": "==", "value": 1}),
+                ind("table", 8, {"kind": "decision_table", "hit": "first", "rules": [
+                    {"when": {"x": ">= 88.8", "e": "0"}, "score": 1.0},
+                    {"when": {"x": "[60..88.8)", "y": "2, 3, 4.5"}, "score": 0.7},
+                    {"when": {"y": "!= 6"}, "score": 0.3}], "otherwise": 0.05}),
+                ind("collect", 8, {"kind": "decision_table", "hit": "collect_sum", "rules": [
+                    {"when": {"c1": "1"}, "score": 0.5}, {"when": {"c2": "> 0"}, "score": 0.75}]}),
+                ind("most", 8, {"kind": "decision_table", "hit": "collect_max", "rules": [
+                    {"when": {"g1": "(0..3]"}, "score": 0.4}, {"when": {"g2": "-"}, "score": 0.2}]}),
             ]},
         ],
         "adjustments": [

@@ -35,7 +35,7 @@ MEETINGS = ROOT / "examples" / "fs-meetings" / "rules.yaml"
 CORPUS = sorted(p for p in (ROOT / "tests" / "corpus" / "rules").iterdir()
                 if p.suffix in (".yaml", ".yml", ".toml", ".json"))
 BUILTINS = {"target", "growth", "bands", "ratio", "checklist", "per_event", "survey", "rank",
-            "minmax", "threshold"}
+            "minmax", "threshold", "decision_table"}
 
 
 def round_trip(rules: fs.RuleSet, folder: Path, evaluators: Any = None) -> fs.RuleSet:
@@ -155,6 +155,10 @@ EVERY_KIND: dict[str, Any] = {
             {"id": "mm", "points": 8, "evaluate": {"kind": "minmax", "input": "x"}},
             {"id": "th", "points": 9, "evaluate": {"kind": "threshold", "input": "x", "op": "!=",
                                                     "value": 1e-7}},
+            {"id": "dt", "points": 4, "evaluate": {"kind": "decision_table", "hit": "first",
+                                                   "rules": [{"when": {"x": ">= 3", "n": "0"}, "score": 1},
+                                                             {"when": {"x": "[1..3)"}, "score": 0.5}],
+                                                   "otherwise": 0}},
         ]},
     ],
     "adjustments": [

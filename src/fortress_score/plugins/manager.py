@@ -35,7 +35,7 @@ __all__ = ["Registry", "build_registry", "default_registry"]
 DEFAULT_PLUGINS: tuple[str, ...] = tuple(
     f"fortress_score.evaluators.{module}"
     for module in ("target", "growth", "bands", "ratio", "checklist", "per_event", "survey",
-                   "rank", "minmax", "threshold")
+                   "rank", "minmax", "threshold", "decision_table")
 )
 """The built-in evaluator modules, imported by name and registered like any plug-in."""
 

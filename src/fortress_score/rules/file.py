@@ -56,15 +56,17 @@ class RuleSource:
     data: Any
     file: str | None = None
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    texts: dict[Loc, tuple[int, int]] = field(default_factory=dict)
-    """(line, column) of the first character of each one-line text value, where the file
-    shows it (YAML), so that a problem inside a text (a formula) can name its own column."""
+    texts: dict[Loc, tuple[int, int, str, str]] = field(default_factory=dict)
+    """(line, column, the characters as written, quote) of each one-line text value where
+    the file shows it (YAML), so that a problem inside a text (a formula) names its column."""
 
     def problem(self, message: str, loc: Loc, offset: int | None = None) -> Problem:
         """A Problem at ``loc``, or ``offset`` characters into the text at ``loc``."""
         start = self.texts.get(tuple(loc)) if offset is not None else None
         if start is not None and offset is not None:
-            return Problem(message, file=self.file, line=start[0], col=start[1] + offset,
+            line, col, written, quote = start
+            return Problem(message, file=self.file, line=line,
+                           col=col + _written_offset(written, quote, offset),
                            path=format_path(loc))
         return self._problem(message, loc)
 
@@ -76,6 +78,23 @@ class RuleSource:
                 return Problem(message, file=self.file, line=position[0], col=position[1],
                                path=format_path(loc))
         return Problem(message, file=self.file, path=format_path(loc))
+
+
+def _written_offset(written: str, quote: str, offset: int) -> int:
+    """Where the ``offset``-th character of a quoted YAML text stands as written: escapes
+    (``\\x61``, ``''``) take more characters than they give."""
+    at = 0
+    for _ in range(offset):
+        if at >= len(written):
+            break
+        if quote == '"' and written[at] == "\\":
+            code = written[at + 1:at + 2]
+            at += {"x": 4, "u": 6, "U": 10}.get(code, 2)
+        elif quote == "'" and written.startswith("''", at):
+            at += 2
+        else:
+            at += 1
+    return at
 
 
 def format_path(loc: Loc) -> str:
@@ -219,7 +238,7 @@ def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
             raise RuleFileError(Problem(f"not valid YAML: {exc}", file=name)) from exc
         if root is None:
             return RuleSource(None, name)
-        builder = _YamlBuilder(loader, name)
+        builder = _YamlBuilder(loader, name, text)
         data = builder.build(root, ())
         if builder.problems:
             raise RuleFileError(builder.problems)
@@ -231,11 +250,12 @@ def read_yaml_text(text: str, name: str | None = None) -> RuleSource:
 class _YamlBuilder:
     """Turns composed YAML nodes into dicts, lists and scalars under a node budget."""
 
-    def __init__(self, loader: Any, name: str | None) -> None:
+    def __init__(self, loader: Any, name: str | None, text: str = "") -> None:
         self.loader = loader
         self.name = name
+        self.lines = text.splitlines()
         self.positions: dict[Loc, tuple[int, int]] = {}
-        self.texts: dict[Loc, tuple[int, int]] = {}
+        self.texts: dict[Loc, tuple[int, int, str, str]] = {}
         self.problems: list[Problem] = []
         self.budget = MAX_YAML_NODES
 
@@ -298,8 +318,13 @@ class _YamlBuilder:
     def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
         if node.tag == "tag:yaml.org,2002:str" and node.start_mark.line == node.end_mark.line \
                 and getattr(node, "style", None) in (None, "", '"', "'"):  # one line, as written
-            quoted = 1 if getattr(node, "style", None) in ('"', "'") else 0
-            self.texts[loc] = (node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
+            quote = getattr(node, "style", None) or ""
+            line = node.start_mark.line
+            if line < len(self.lines):  # columns count characters in either loader
+                written = self.lines[line][node.start_mark.column + len(quote):
+                                           node.end_mark.column - len(quote)]
+                self.texts[loc] = (line + 1, node.start_mark.column + 1 + len(quote), written,
+                                   quote)
         if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
             return node.value  # YAML 1.2: `yes`, `no`, `on`, `off` are words (a column `no`)
         if isinstance(node, yaml.ScalarNode) and not node.style and \

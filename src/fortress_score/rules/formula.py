@@ -21,6 +21,7 @@ and would be one more compiled dependency, for expressions that cost one pass a 
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -87,11 +88,14 @@ def parse(text: str) -> Formula:
     _check_brackets(text)
     one_line = "".join(" " if c in "\r\n\f\v" else c for c in text)  # offsets stay as they are
     try:
-        tree = ast.parse(one_line.lstrip(), mode="eval")
-    except SyntaxError as exc:
+        with warnings.catch_warnings():  # "invalid decimal literal" in `1if x`: an error here
+            warnings.simplefilter("error")
+            tree = ast.parse(one_line.lstrip(), mode="eval")
+    except (SyntaxError, SyntaxWarning) as exc:
         lead = len(one_line) - len(one_line.lstrip())
-        offset = lead + max((exc.offset or 1) - 1, 0)
-        raise FormulaError(f"not a formula: {exc.msg}", min(offset, len(text))) from None
+        offset = lead + max((getattr(exc, "offset", None) or 1) - 1, 0)
+        reason = getattr(exc, "msg", None) or str(exc)
+        raise FormulaError(f"not a formula: {reason}", min(offset, len(text))) from None
     except (ValueError, MemoryError, RecursionError):
         raise FormulaError("not a formula", 0) from None
     names: set[str] = set()
@@ -149,6 +153,8 @@ def _check(node: ast.expr, names: set[str], depth: int) -> None:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
             raise _Refused(f"{node.value!r} is not a number; a formula holds numbers and "
                            "column names", node)
+        if isinstance(node.value, int) and node.value.bit_length() > 1023:
+            raise _Refused("a number too large for a float", node)
         return
     if isinstance(node, ast.Name):
         if node.id.startswith("__"):
@@ -201,7 +207,13 @@ def _call_arguments(node: ast.Call) -> list[ast.expr]:
 
 
 def _value(node: ast.expr, columns: Mapping[str, FloatArray], n: int) -> FloatArray:
-    """The value of a checked node over whole columns."""
+    """The value of a checked node over whole columns; what is not finite is missing, at
+    every step (an overflow inside ``min(…)`` must not turn into a number)."""
+    value = np.asarray(_step(node, columns, n), dtype=np.float64)
+    return np.where(np.isfinite(value), value, np.nan)
+
+
+def _step(node: ast.expr, columns: Mapping[str, FloatArray], n: int) -> FloatArray:
     if isinstance(node, ast.Constant):
         assert isinstance(node.value, int | float)  # checked when parsed
         return np.full(n, float(node.value))
