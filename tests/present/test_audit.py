@@ -77,10 +77,11 @@ def test_a_rolled_up_card_is_refused(tmp_path: Path) -> None:
         card.roll_up("quarter").to_excel(tmp_path / "a.xlsx", formulas=True)
 
 
-def _every_kind(missing: str = "skip", clamp: bool = True) -> dict[str, object]:
+def _every_kind(missing: str = "skip", clamp: bool = True,
+                aggregates: dict[str, str] | None = None, total: str | None = None) -> dict[str, object]:
     def ind(i: str, points: float, evaluate: dict[str, object]) -> dict[str, object]:
         return {"id": i, "title": i, "points": points, "evaluate": evaluate}
-    return {
+    rules = {
         "ruleset": "every-kind", "entity": "unit", "period": "month", "group_by": "kind",
         "missing": missing, "clamp": clamp, "precision": 2,
         "dimensions": [
@@ -131,6 +132,12 @@ def _every_kind(missing: str = "skip", clamp: bool = True) -> dict[str, object]:
         "ratings": [{"stars": 5, "min": 80}, {"stars": 4, "min": 65}, {"stars": 3, "min": 50},
                     {"stars": 2, "min": 35}, {"stars": 1, "min": 20}],
     }
+    for dimension in rules["dimensions"]:  # type: ignore[attr-defined]
+        if dimension["id"] in (aggregates or {}):
+            dimension["aggregate"] = (aggregates or {})[dimension["id"]]
+    if total is not None:
+        rules["aggregate"] = total
+    return rules
 
 
 def _random_rows(seed: int) -> list[dict[str, object]]:
@@ -154,10 +161,15 @@ def _random_rows(seed: int) -> list[dict[str, object]]:
     return rows
 
 
-@pytest.mark.parametrize(("seed", "missing", "clamp"), [(1, "skip", True), (2, "zero", False)])
+@pytest.mark.parametrize(("seed", "missing", "clamp", "aggregates", "total"), [
+    (1, "skip", True, None, None), (2, "zero", False, None, None),
+    (3, "skip", True, {"b": "geometric", "c": "min"}, "geometric"),
+    (4, "zero", True, {"a": "min", "b": "geometric"}, "min"),
+])
 def test_every_built_in_formula_recalculates_to_its_evaluate(
-        tmp_path: Path, seed: int, missing: str, clamp: bool) -> None:
-    rules = fs.load_rules(_every_kind(missing, clamp))
+        tmp_path: Path, seed: int, missing: str, clamp: bool, aggregates: dict[str, str] | None,
+        total: str | None) -> None:
+    rules = fs.load_rules(_every_kind(missing, clamp, aggregates, total))
     card = fs.score(rules, _random_rows(seed))
     card.to_excel(tmp_path / "audit.xlsx", formulas=True)
     rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))

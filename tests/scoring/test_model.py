@@ -221,3 +221,68 @@ def test_a_figure_a_hair_below_a_half_rounds_down() -> None:
     assert float(fs.round_half_up(89.9949999996745, 2)) == 89.99
     assert float(fs.round_half_up(89.995, 2)) == 90.0  # the stored 89.99499999999999…
     assert float(fs.round_half_up(0.000499999999998835, 3)) == 0.001  # 10.0002 − 10, scaled
+
+
+def _aggregated(dimension: str | None, total: str | None) -> dict[str, object]:
+    rules: dict[str, object] = {"ruleset": "g", "entity": "u", "dimensions": [
+        {"id": "a", "weight": 3, "indicators": [
+            {"id": "a1", "points": 10, "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}},
+            {"id": "a2", "points": 30, "evaluate": {"kind": "target", "input": "y", "target": 1, "floor": 0}}]},
+        {"id": "b", "weight": 1, "indicators": [
+            {"id": "b1", "points": 5, "evaluate": {"kind": "target", "input": "z", "target": 1, "floor": 0}}]}]}
+    if dimension is not None:
+        rules["dimensions"][0]["aggregate"] = dimension  # type: ignore[index]
+    if total is not None:
+        rules["aggregate"] = total
+    return rules
+
+
+AGGREGATE_DATA = {"u": ["p", "q", "r", "s"], "x": [0.25, 1.0, 0.0, None], "y": [1.0, 1.0, 0.5, 0.64],
+                  "z": [0.5, 1.0, 1.0, None]}
+
+
+@pytest.mark.parametrize(("dimension", "total", "expected"), [
+    # a = (0.25·10 + 1·30)/40 = 81.25; total = (3·81.25 + 50)/4 = 73.4375
+    (None, None, [73.44, 100.0, 53.13, 64.0]),
+    # a = 100·0.25^(10/40)·1^(30/40) = 70.7107; total = (3·70.7107 + 50)/4 = 65.533; a zero part: a = 0
+    ("geometric", None, [65.53, 100.0, 25.0, 64.0]),
+    # a = the lowest attainment: 25, 100, 0, 64
+    ("min", None, [31.25, 100.0, 25.0, 64.0]),
+    # total = 100·0.8125^(3/4)·0.5^(1/4) = 71.9634; r: 100·0.375^(3/4)·1^(1/4) = 47.9180
+    (None, "geometric", [71.96, 100.0, 47.92, 64.0]),
+    # total = 100·min(0.8125, 0.5); s: only a applies (y = 0.64 alone): 64
+    (None, "min", [50.0, 100.0, 37.5, 64.0]),
+    ("geometric", "geometric", [64.84, 100.0, 0.0, 64.0]),
+])
+def test_non_compensatory_totals_by_hand(dimension: str | None, total: str | None,
+                                         expected: list[float]) -> None:
+    card = fs.score(_aggregated(dimension, total), AGGREGATE_DATA)
+    assert [r["total"] for r in card.to_records()] == expected
+
+
+@pytest.mark.parametrize(("dimension", "total"), [
+    ("geometric", None), ("min", None), (None, "geometric"), (None, "min"), ("geometric", "min"),
+    ("min", "geometric"),
+])
+def test_contributions_add_up_to_the_total_for_every_rule(dimension: str | None,
+                                                          total: str | None) -> None:
+    card = fs.score(_aggregated(dimension, total), AGGREGATE_DATA)
+    f = card.figures
+    for row in range(len(card)):
+        parts = [float(f.contributions[i][row]) for i in range(3)
+                 if not np.isnan(f.contributions[i][row])]
+        assert sum(parts) == pytest.approx(float(f.base_total[row]), abs=1e-9)
+    assert card.explain("p").path == []  # no headroom adds up in a product or a minimum
+
+
+def test_geometric_contributions_are_log_shares_by_hand() -> None:
+    # total = 100·0.8125^(3/4)·0.5^(1/4); log shares: a 0.75·ln 0.8125, b 0.25·ln 0.5 of ln(total/100)
+    card = fs.score(_aggregated(None, "geometric"), AGGREGATE_DATA)
+    f = card.figures
+    a, b = 0.75 * np.log(0.8125), 0.25 * np.log(0.5)
+    base = float(f.base_total[0])
+    dim_a = base * a / (a + b)
+    # within a (a weighted mean): a1 earns 2.5 of 32.5 earned points, a2 30
+    assert float(f.contributions[0][0]) == pytest.approx(dim_a * 2.5 / 32.5)
+    assert float(f.contributions[1][0]) == pytest.approx(dim_a * 30 / 32.5)
+    assert float(f.contributions[2][0]) == pytest.approx(base * b / (a + b))

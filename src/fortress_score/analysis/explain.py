@@ -105,8 +105,8 @@ def _path_to(result: Result, row: int, stars: int) -> list[Step]:
     out, since raising one branch's input moves its peers too.
     """
     f, rules = result.figures, result.rules
-    if result.rolled_up:
-        return []  # a rolled-up row is a mean: no single input raises it
+    if result.rolled_up or not rules.compensatory:
+        return []  # a mean of months, or a product or minimum: no headroom adds up
     band = next(r for r in rules.ratings if r.stars == stars)
     lowest_reported = band.min - 0.5 * 10.0 ** -rules.precision
     needed = lowest_reported - float(f.total[row]) + max(

@@ -234,11 +234,18 @@ class Indicator(_Model):
     evaluate: EvaluatorCall
 
 
+Aggregate = Literal["weighted_mean", "geometric", "min"]
+"""How parts make a whole: a weighted mean (compensatory), a weighted geometric mean (a weak
+part weighs more; a zero part makes the whole zero) or the weakest part alone."""
+
+
 class Dimension(_Model):
     id: RuleId
     title: str = ""
     weight: float = Field(gt=0, le=LARGEST)
     indicators: list[Indicator] = Field(min_length=1)
+    aggregate: Aggregate | None = None
+    """How the indicators make the dimension's score; None: ``weighted_mean``."""
 
 
 class Adjustment(_Model):
@@ -331,6 +338,8 @@ class RuleSet(_Model):
     precision: int = Field(default=2, ge=0, le=6)
     missing: Literal["skip", "zero", "error"] = "skip"
     clamp: bool = True
+    aggregate: Aggregate | None = None
+    """How the dimensions make the total; None: ``weighted_mean``."""
     fields: dict[Column, FieldSpec] = Field(default_factory=dict)
     dimensions: list[Dimension] = Field(min_length=1)
     adjustments: list[Adjustment] = Field(default_factory=list)
@@ -411,6 +420,13 @@ class RuleSet(_Model):
         if found:
             raise ValidationError.from_exception_data(cls.__name__, found)
         return rules
+
+    @property
+    def compensatory(self) -> bool:
+        """Whether every whole is a weighted mean of its parts (no ``aggregate`` other than
+        ``weighted_mean``): then a point more anywhere is a point more in the total."""
+        return all(a in (None, "weighted_mean")
+                   for a in (self.aggregate, *(d.aggregate for d in self.dimensions)))
 
     def derived_fields(self) -> dict[str, Formula]:
         """The derived fields, each after the derived fields it reads (evaluation order)."""

@@ -30,6 +30,7 @@ from .model import EvaluatorCall, Evaluators, RuleSet
 from .sheet_import import import_rules
 from .sheet_layout import (
     ADJUSTMENT_KINDS,
+    AGGREGATES,
     COMMENDATION_KINDS,
     EMPTY_TEXT,
     FIELD_TYPES,
@@ -153,7 +154,8 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
                                         if (u := _unit(rules, c)) is not None))]
 
     main = [[*([dim.title, dim.id, dim.weight] if i == 0 else [None] * 3), ind.id, ind.title,
-             ind.points, *evaluated(ind.evaluate, ind.points)]
+             ind.points, *evaluated(ind.evaluate, ind.points),
+             None if i or dim.aggregate is None else _word(AGGREGATES, dim.aggregate)]
             for dim in rules.dimensions for i, ind in enumerate(dim.indicators)]
     adjustments = [[adj.id, adj.title, _word(ADJUSTMENT_KINDS, adj.kind), adj.cap,
                     *evaluated(adj.evaluate, adj.cap)] for adj in rules.adjustments]
@@ -177,6 +179,8 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
         value = getattr(rules, key)
         if key == "clamp":
             value = YES if value else NO
+        elif key == "aggregate" and value is not None:
+            value = _word(AGGREGATES, value)
         settings.append([key, value, words])
     rows = [main, adjustments, vetoes, ratings, benchmark, commendations, fields, settings]
     return list(zip(SHEETS, [[[None if v == "" else v for v in row] for row in table]

@@ -20,6 +20,7 @@ from .file import read_yaml_text
 __all__ = [
     "ADJUSTMENTS",
     "ADJUSTMENT_KINDS",
+    "AGGREGATES",
     "BENCHMARK",
     "COMMENDATIONS",
     "COMMENDATION_KINDS",
@@ -137,6 +138,7 @@ _WORDS_NOTE = "由参数生成，供阅读；导入时不读取"
 _PARAMS_NOTE = ("评估器参数，YAML 流式映射，kind 为评估器名称；导入时据此重建规则。"
                 "例：{kind: target, input: bill_recovery_rate, target: 100.0, floor: 98.0}")
 ADJUSTMENT_KINDS = {"加分": "bonus", "扣分": "deduction"}
+AGGREGATES = {"加权平均": "weighted_mean", "几何平均": "geometric", "取最低": "min"}
 COMMENDATION_KINDS = {"首次达星": "first_stars", "进步最快": "biggest_rise",
                        "指标满分": "full_attainment"}
 FIELD_TYPES = {"数值": "float", "整数": "int", "是否": "bool", "文本": "str"}
@@ -178,6 +180,8 @@ MAIN = Sheet("评分细则", (
     Column("指标名称", "title", _text),
     Column("分值", "points", _number),
     *_EVALUATED,
+    Column("维度汇总", "dimension.aggregate", _choice(AGGREGATES), tuple(AGGREGATES),
+           note="指标如何合成维度得分；留空为加权平均"),
 ))
 ADJUSTMENTS = Sheet("加减分", (
     Column("编号", "id", _text),
@@ -245,4 +249,5 @@ SETTING_ROWS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "missing": (_choice({"不计入": "skip", "计零分": "zero", "报错": "error"}),
                 "指标不适用时：skip 不计入该维度，zero 计 0 分，error 报错"),
     "clamp": (_flag, "加减分后总分限定在 0 至满分之间（是/否）"),
+    "aggregate": (_choice(AGGREGATES), "维度如何合成总分：加权平均、几何平均或取最低；留空为加权平均"),
 }

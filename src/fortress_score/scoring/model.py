@@ -98,31 +98,50 @@ def compute_figures(
 
     dimension_scores = np.full((len(rules.dimensions), n_rows), np.nan)
     possible_points = np.zeros((len(rules.dimensions), n_rows))
+    shares = []  # each indicator's share of its dimension, where an aggregate is not a mean
     i = 0
     for d, dimension in enumerate(rules.dimensions):
-        earned = np.zeros(n_rows)
-        possible = possible_points[d]
-        for _ in dimension.indicators:
-            applies = ~np.isnan(attainment[i])
-            earned += np.where(applies, attainment[i] * points[i], 0.0)
-            possible += applies * points[i]
-            i += 1
-        with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(100.0 * earned, possible, out=dimension_scores[d], where=possible > 0)
+        mine = range(i, i + len(dimension.indicators))
+        possible, earned = possible_points[d], np.zeros(n_rows)
+        for k in mine:  # sums run term by term in rule order, as the audit workbook writes them
+            applies = ~np.isnan(attainment[k])
+            earned += np.where(applies, attainment[k] * points[k], 0.0)
+            possible += applies * points[k]
+        if dimension.aggregate in (None, "weighted_mean"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(100.0 * earned, possible, out=dimension_scores[d], where=possible > 0)
+        else:
+            dimension_scores[d] = 100.0 * _aggregate(
+                dimension.aggregate, [attainment[k] for k in mine], [points[k] for k in mine],
+                possible)
+        shares += _shares(dimension.aggregate, [attainment[k] for k in mine],
+                          [points[k] for k in mine], possible)
+        i += len(dimension.indicators)
 
     weights = np.array([dim.weight for dim in rules.dimensions], dtype=np.float64)
     dimension_applies = ~np.isnan(dimension_scores)
-    # sums run term by term in rule order (not BLAS's order), as the audit workbook writes them
     weight_sum = np.zeros(n_rows)
     for d in range(len(rules.dimensions)):
         weight_sum += np.where(dimension_applies[d], weights[d], 0.0)
-    weighted = np.zeros(n_rows)
     with np.errstate(invalid="ignore", divide="ignore"):
         dimension_weights = np.where(dimension_applies, weights[:, None] / weight_sum, 0.0)
+    parts = [dimension_scores[d] / 100.0 for d in range(len(rules.dimensions))]
+    if rules.aggregate in (None, "weighted_mean"):
+        weighted = np.zeros(n_rows)
         for d in range(len(rules.dimensions)):
             weighted += dimension_weights[d] * np.where(dimension_applies[d],
                                                         dimension_scores[d], 0.0)
-    base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
+        base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
+    else:
+        base_total = rules.scale * _aggregate(rules.aggregate, parts, list(weights), weight_sum)
+
+    contributions = None
+    if not rules.compensatory:  # parts of a total that is no weighted sum: see _shares
+        whole = _shares(rules.aggregate, parts, list(weights), weight_sum)
+        dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
+        contributions = tuple(np.where(np.isnan(attainment[k]), np.nan,
+                                       base_total * whole[dimension_of[k]] * shares[k])
+                              for k in range(len(shares)))
 
     adjustment_points = np.zeros((len(rules.adjustments), n_rows))
     for a, adjustment in enumerate(rules.adjustments):
@@ -156,7 +175,57 @@ def compute_figures(
         reported_total=reported_total,
         stars=stars,
         rank=rank,
+        contributions=contributions,
     )
+
+
+def _aggregate(rule: str | None, values: Sequence[FloatArray], weights: Sequence[float],
+               weight_sum: FloatArray) -> FloatArray:
+    """Parts in [0, 1] (NaN = does not apply) made into a whole in [0, 1] by ``geometric``
+    (Π v^(w/Σw)) or ``min``; NaN where no part applies. Products run one part at a time in
+    rule order, as the audit workbook writes them."""
+    n = weight_sum.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if rule == "geometric":
+            whole = np.ones(n)
+            for v, w in zip(values, weights):
+                whole *= np.where(np.isnan(v), 1.0, v ** (w / weight_sum))
+        else:
+            whole = np.full(n, np.inf)
+            for v in values:
+                whole = np.fmin(whole, v)
+        return np.asarray(np.where(weight_sum > 0, whole, np.nan), dtype=np.float64)
+
+
+def _shares(rule: str | None, values: Sequence[FloatArray], weights: Sequence[float],
+            weight_sum: FloatArray) -> list[FloatArray]:
+    """Each part's share of the whole, the shares of a row adding up to 1, so that a total
+    that is no weighted sum can still be told part by part: by earned points for a weighted
+    mean; by each part's share of log(whole) for a geometric mean (all parts at 1: by weight;
+    a part at 0 makes the whole 0 and takes it all); the weakest part(s) alone for ``min``."""
+    n = weight_sum.shape[0]
+    applies = [~np.isnan(v) for v in values]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if rule == "min":
+            low = _aggregate("min", values, weights, weight_sum)
+            terms = [(a & (v == low)).astype(float) for a, v in zip(applies, values)]
+        elif rule == "geometric":
+            zero = np.logical_or.reduce([a & (v == 0) for a, v in zip(applies, values)]) \
+                if values else np.zeros(n, dtype=bool)
+            logs = [np.where(a & (v > 0), w * np.log(np.where(v > 0, v, 1.0)), 0.0)
+                    for a, v, w in zip(applies, values, weights)]
+            total = sum(logs, np.zeros(n))
+            by_weight = [np.where(a, w, 0.0) for a, w in zip(applies, weights)]
+            terms = [np.where(zero, (a & (v == 0)).astype(float),
+                              np.where(total < 0, term, weight))
+                     for a, v, term, weight in zip(applies, values, logs, by_weight)]
+        else:
+            earned = [np.where(a, v * w, 0.0) for a, v, w in zip(applies, values, weights)]
+            by_weight = [np.where(a, w, 0.0) for a, w in zip(applies, weights)]
+            some = sum(earned, np.zeros(n)) > 0
+            terms = [np.where(some, e, bw) for e, bw in zip(earned, by_weight)]
+        whole = sum(terms, np.zeros(n))
+        return [np.where(whole != 0, t / whole, 0.0) for t in terms]
 
 
 def decide(
