@@ -89,7 +89,7 @@ def test_records_columns_and_frame_agree(card: fs.Scorecard) -> None:
     records = card.to_records()
     columns = card.to_columns()
     assert list(records[0]) == ["entity", "period", "group", "total", "stars", "rank", "vetoes",
-                                "dimensions", "indicators", "adjustments"]
+                                "dimensions", "indicators", "adjustments", "imputed"]
     assert [r["total"] for r in records] == columns["total"].tolist()
     assert [r["vetoes"] for r in records] == [[], [], [], ["safety"]]
     assert columns["vetoes.safety"].tolist() == [False, False, False, True]

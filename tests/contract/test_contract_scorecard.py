@@ -13,7 +13,7 @@ import yaml
 import fortress_score as fs
 
 RECORD_KEYS = {"entity", "period", "group", "total", "stars", "rank", "vetoes", "dimensions",
-               "indicators", "adjustments"}
+               "indicators", "adjustments", "imputed"}
 
 DOC = {
     "ruleset": "contract-scorecard",

@@ -80,7 +80,7 @@ def test_did_you_mean_for_a_misspelt_key(engine: fs.Engine) -> None:
         {"id": "i", "points": 1, "evaluate": {"kind": "target", "input": "x", "target": float("inf"), "floor": 0}}]}]},
      "dimensions[0].indicators[0].evaluate.target", "finite"),
     ({"entity": "month", "period": "month"}, "period", "must differ from entity"),
-    ({"missing": "ignore"}, "missing", "'skip', 'zero' or 'error'"),
+    ({"missing": "ignore"}, "missing", "'skip', 'zero', 'peer_mean', 'peer_median', 'carry_forward' or 'error'"),
     ({"precision": 9}, "precision", "less than or equal to 6"),
     ({"fields": {"x": {"type": "str"}}}, "dimensions[0].indicators[0].evaluate.inputs[0]", "declared type str"),
     ({"fields": {"x": {"min": 5, "max": 1}}}, "fields.x", "must not be above max"),

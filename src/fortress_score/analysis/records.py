@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..scoring.missing import POLICIES
 from ..scoring.model import round_half_up
 from ..scoring.result import Result
 from ..values import to_python
@@ -83,7 +84,8 @@ def to_records(
 
     Keys: ``entity``, ``period``, ``group``, ``total``, ``stars``, ``rank``, ``vetoes``
     (list of ids), ``dimensions`` {id: score or None}, ``indicators`` {id: points or
-    None}, ``adjustments`` {id: signed points}; with ``provenance=True`` also
+    None}, ``adjustments`` {id: signed points}, ``imputed`` {indicator id: the missing
+    policy that made its figure, for those so made}; with ``provenance=True`` also
     ``provenance``. ``rows`` (positions) gives those rows only, in that order.
     """
     columns = to_columns(result)
@@ -102,13 +104,14 @@ def to_records(
     indicator_ids = [i.id for _, i in rules.indicators]
     adjustment_ids = [a.id for a in rules.adjustments]
     shared = provenance_record(result) if provenance else None
+    imputed = _imputed(result, rows, n)
     keys = ("entity", "period", "group", "total", "stars", "rank")
     records = []
     with _gc_paused():  # millions of small dicts would otherwise trigger the GC over and over
-        for entity, period, group, total, stars, rank, vetoes, dims, inds, adjs in zip(
+        for entity, period, group, total, stars, rank, vetoes, dims, inds, adjs, made in zip(
             *(to_python(columns[k]) for k in keys), fired,
             rows_of(dimension_ids, "dimensions"), rows_of(indicator_ids, "indicators"),
-            rows_of(adjustment_ids, "adjustments"),
+            rows_of(adjustment_ids, "adjustments"), imputed,
         ):
             record = {
                 "entity": entity, "period": period, "group": group, "total": total,
@@ -116,11 +119,25 @@ def to_records(
                 "dimensions": dict(zip(dimension_ids, dims)),
                 "indicators": dict(zip(indicator_ids, inds)),
                 "adjustments": dict(zip(adjustment_ids, adjs)),
+                "imputed": made,
             }
             if shared is not None:
                 record["provenance"] = {**shared, "evaluators": dict(shared["evaluators"])}
             records.append(record)
     return records
+
+
+def _imputed(result: Result, rows: npt.NDArray[np.intp] | None, n: int) -> list[dict[str, str]]:
+    """A dict a row: indicator id → the policy that made its figure (most rows: empty)."""
+    made: list[dict[str, str]] = [{} for _ in range(n)]
+    codes = result.figures.imputed
+    if codes is None:
+        return made
+    for (_, indicator), code in zip(result.rules.indicators, codes):
+        code = code if rows is None else code[rows]
+        for k in np.flatnonzero(code):  # the imputed rows only
+            made[k][indicator.id] = POLICIES[int(code[k]) - 1]
+    return made
 
 
 @contextlib.contextmanager

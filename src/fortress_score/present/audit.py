@@ -118,12 +118,14 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
              for name in data_columns}
 
     def attainment_column(heading: str, name: str, call: EvaluatorCall, points: float,
-                          values: npt.NDArray[Any]) -> str:
-        formulas = [_formula_of(result, call, Cells(
-            {c: data_cell(c, line) for c in call.inputs}, whole, peer_codes,
-            f"${peer_letter}{line}", points)) for line in lines]
+                          values: npt.NDArray[Any], policy: str = "skip",
+                          by_rule: bool = False) -> str:
+        formulas = [None if by_rule or policy not in ("skip", "zero", "error") else
+                    _formula_of(result, call, Cells(
+                        {c: data_cell(c, line) for c in call.inputs}, whole, peer_codes,
+                        f"${peer_letter}{line}", points)) for line in lines]
         given = all(f is not None for f in formulas)
-        if given and rules.missing == "zero":
+        if given and policy == "zero":
             formulas = [f'IF(({f})="",0,{f})' for f in formulas]
         kind = "attainment" if given else "values"
         return sheet.add(heading + ("" if given else "（值）"), name,
@@ -131,10 +133,12 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
 
     precision = rules.precision
     points_letters: list[tuple[str, str, float]] = []  # attainment, points, P_i
-    for i, (_, ind) in enumerate(rules.indicators):
+    for i, (dim, ind) in enumerate(rules.indicators):
         title = ind.title or ind.id
+        # applicability by rule and imputed figures are written as values, marked
         a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate,
-                              ind.points, figures.attainment[i])
+                              ind.points, figures.attainment[i], ind.missing or rules.missing,
+                              ind.applies_to is not None or dim.applies_to is not None)
         p = sheet.add(f"{title} 得分（{number(ind.points)}分）", f"indicators.{ind.id}",
                       [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
                       _cached(figures.indicator_points(i)[rows]), "points")

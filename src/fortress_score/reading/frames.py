@@ -60,6 +60,8 @@ class Table:
     """The file line each row starts on (or its sheet row), where the rows come from a file."""
     line_word: str = "line"
     """How :attr:`lines` are named: ``line``, or ``Sheet1 row`` for a workbook's rows."""
+    labels: dict[str, npt.NDArray[Any]] = dataclasses.field(default_factory=dict)
+    """Columns ``applies_to`` compares with listed values, as the caller gave them."""
 
     def describe_rows(self, mask: npt.NDArray[np.bool_], entity: str,
                       period: str | None) -> tuple[str, ...]:
@@ -137,6 +139,19 @@ def read_table(data: Any, rules: RuleSet) -> Table:
                                     rows=rows_text(infinite)))
         columns[name] = read_only(numbers)  # evaluators must not write into the inputs
 
+    labels: dict[str, npt.NDArray[Any]] = {}
+    for name, readers in rules.label_columns().items():
+        values = raw.get(name, key=True)
+        if values is None:
+            problems.append(Problem(f"is missing (needed by applies_to of {', '.join(readers)})"
+                                    f"{_near_heading(name, raw.names)}", column=name))
+            continue
+        empty = empty_mask(values)
+        if empty.any():
+            problems.append(Problem("must have a value in every row: applies_to reads it",
+                                    column=name, rows=rows_text(empty)))
+        labels[name] = values
+
     for name, formula in rules.derived_fields().items():
         if raw.get(name) is not None:
             problems.append(Problem("is derived by its formula (under fields), and the data "
@@ -175,7 +190,7 @@ def read_table(data: Any, rules: RuleSet) -> Table:
     groups, n_groups = population_codes(raw.n_rows, period, group)
     groups = read_only(groups, np.int64)  # evaluators see them: nobody may regroup the rows
     return Table(raw.n_rows, entity, period, group, columns, groups, n_groups, source, lines,
-                 line_word)
+                 line_word, labels)
 
 
 def _near_heading(name: str, headings: Iterable[str]) -> str:

@@ -227,11 +227,34 @@ class EvaluatorCall(_Model):
         return {"kind": self.kind, **params}
 
 
+Missing = Literal["skip", "zero", "peer_mean", "peer_median", "carry_forward", "error"]
+"""What an applicable indicator's missing attainment becomes: left out (``skip``), 0, the
+mean or median attainment of the row's peers that have one, the entity's own from its latest
+earlier period (at most ``max_gap`` periods back), or an error naming the rows."""
+
+AppliesTo = Annotated[str, StringConstraints(min_length=1)] | dict[Column, list[str | float]]
+"""Where a rule applies: a 0/1 column (``has_customers``), or column → the values it
+applies to (``{category: [县区供电分局, 生产单位]}``)."""
+
+
 class Indicator(_Model):
     id: RuleId
     title: str = ""
     points: float = Field(gt=0, le=LARGEST)
     evaluate: EvaluatorCall
+    applies_to: AppliesTo | None = None
+    """Rows the indicator applies to by rule (elsewhere it is left out); None: every row."""
+    missing: Missing | None = None
+    """Where it applies but its attainment is missing; None: the rule set's ``missing``."""
+    max_gap: int | None = Field(default=None, ge=1)
+    """``carry_forward``: how many periods back a value may be carried (default 1)."""
+
+    @model_validator(mode="after")
+    def _gap_only_for_carry(self) -> Indicator:
+        if self.max_gap is not None and self.missing != "carry_forward":
+            raise PydanticCustomError("fs_rule_check",
+                                      "max_gap is for missing: carry_forward only")
+        return self
 
 
 Aggregate = Literal["weighted_mean", "geometric", "min"]
@@ -246,6 +269,8 @@ class Dimension(_Model):
     indicators: list[Indicator] = Field(min_length=1)
     aggregate: Aggregate | None = None
     """How the indicators make the dimension's score; None: ``weighted_mean``."""
+    applies_to: AppliesTo | None = None
+    """Rows the dimension applies to by rule (none of its indicators elsewhere)."""
 
 
 class Adjustment(_Model):
@@ -336,7 +361,7 @@ class RuleSet(_Model):
     group_by: Column | None = None
     scale: float = Field(default=100.0, gt=0, le=LARGEST)
     precision: int = Field(default=2, ge=0, le=6)
-    missing: Literal["skip", "zero", "error"] = "skip"
+    missing: Missing = "skip"
     clamp: bool = True
     aggregate: Aggregate | None = None
     """How the dimensions make the total; None: ``weighted_mean``."""
@@ -445,6 +470,25 @@ class RuleSet(_Model):
             visit(name)
         return order
 
+    def applicability(self) -> Iterator[tuple[Loc, str, AppliesTo]]:
+        """(rule path, rule id, ``applies_to``) of every dimension and indicator that has one."""
+        for d, dim in enumerate(self.dimensions):
+            if dim.applies_to is not None:
+                yield ("dimensions", d, "applies_to"), dim.id, dim.applies_to
+            for i, ind in enumerate(dim.indicators):
+                if ind.applies_to is not None:
+                    yield ("dimensions", d, "indicators", i, "applies_to"), ind.id, ind.applies_to
+
+    def label_columns(self) -> dict[str, list[str]]:
+        """Columns ``applies_to`` compares with listed values (read as the data writes them)
+        → the ids of the rules that read them."""
+        found: dict[str, list[str]] = {}
+        for _, rule_id, applies in self.applicability():
+            if isinstance(applies, dict):
+                for column in applies:
+                    found.setdefault(column, []).append(rule_id)
+        return found
+
     def data_columns_needed(self) -> dict[str, list[str]]:
         """:meth:`columns_needed` with each derived field replaced by the data columns its
         formula reads (through other derived fields too), named as read by ``formula of X``."""
@@ -457,6 +501,9 @@ class RuleSet(_Model):
         for name, formula in derived.items():
             for column in sorted(formula.names - set(derived)):
                 needed.setdefault(column, []).append(f"the formula of {name}")
+        for _, rule_id, applies in self.applicability():
+            if isinstance(applies, str):  # a 0/1 column: read as a number
+                needed.setdefault(applies, []).append(f"applies_to of {rule_id}")
         return needed
 
     @model_validator(mode="after")

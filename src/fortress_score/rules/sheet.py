@@ -35,6 +35,7 @@ from .sheet_layout import (
     EMPTY_TEXT,
     FIELD_TYPES,
     MAIN,
+    MISSING,
     NO,
     SETTING_ROWS,
     SHEETS,
@@ -155,7 +156,9 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
 
     main = [[*([dim.title, dim.id, dim.weight] if i == 0 else [None] * 3), ind.id, ind.title,
              ind.points, *evaluated(ind.evaluate, ind.points),
-             None if i or dim.aggregate is None else _word(AGGREGATES, dim.aggregate)]
+             None if i or dim.aggregate is None else _word(AGGREGATES, dim.aggregate),
+             None if i else _applies_cell(dim.applies_to), _applies_cell(ind.applies_to),
+             None if ind.missing is None else _word(MISSING, ind.missing), ind.max_gap]
             for dim in rules.dimensions for i, ind in enumerate(dim.indicators)]
     adjustments = [[adj.id, adj.title, _word(ADJUSTMENT_KINDS, adj.kind), adj.cap,
                     *evaluated(adj.evaluate, adj.cap)] for adj in rules.adjustments]
@@ -181,10 +184,19 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
             value = YES if value else NO
         elif key == "aggregate" and value is not None:
             value = _word(AGGREGATES, value)
+        elif key == "missing":
+            value = _word(MISSING, value)
         settings.append([key, value, words])
     rows = [main, adjustments, vetoes, ratings, benchmark, commendations, fields, settings]
     return list(zip(SHEETS, [[[None if v == "" else v for v in row] for row in table]
                              for table in rows]))
+
+
+def _applies_cell(applies: Any) -> str | None:
+    """``applies_to`` as a cell: a column's name, or the mapping as one line of YAML."""
+    if applies is None or isinstance(applies, str):
+        return applies
+    return flow_yaml(applies)
 
 
 def _word(words: Mapping[str, str], value: str) -> str:

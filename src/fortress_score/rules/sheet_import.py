@@ -266,7 +266,7 @@ class _Reader:
                 self.place(("dimensions", d), row.cells["dimension.id"])
                 self.place(("dimensions", d, "id"), row.cells["dimension.id"])
             d, dimension = len(dimensions) - 1, dimensions[-1]
-            for key in ("title", "weight", "aggregate"):
+            for key in ("title", "weight", "aggregate", "applies_to"):
                 dotted = f"dimension.{key}"
                 if dotted not in row.values:
                     self.place(("dimensions", d, key), row.cells[dotted])
@@ -275,7 +275,8 @@ class _Reader:
                     dimension[key] = row.values[dotted]
                     self.cells[format_path(("dimensions", d, key))] = row.cells[dotted]
                 elif row.values[dotted] != first[key][0]:
-                    heading = {"title": "维度", "weight": "维度权重", "aggregate": "维度汇总"}[key]
+                    heading = {"title": "维度", "weight": "维度权重", "aggregate": "维度汇总",
+                               "applies_to": "维度适用范围"}[key]
                     self.problem(row.cells[dotted], (
                         f"{heading} differs from the dimension's first row ({first[key][1]}: "
                         f"{shown(first[key][0])}); write it the same on every row of the "
@@ -283,11 +284,11 @@ class _Reader:
             i = len(dimension["indicators"])
             loc = ("dimensions", d, "indicators", i)
             self.place(loc, row.cells["id"])
-            for key in ("id", "title", "points", "evaluate"):
+            keys = ("id", "title", "points", "evaluate", "applies_to", "missing", "max_gap")
+            for key in keys:
                 self.place((*loc, key), row.cells[key])
             dimension["indicators"].append(
-                {key: row.values[key] for key in ("id", "title", "points", "evaluate")
-                 if key in row.values})
+                {key: row.values[key] for key in keys if key in row.values})
         return dimensions
 
     def fields(self) -> dict[str, Any]:

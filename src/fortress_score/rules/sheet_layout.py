@@ -21,6 +21,7 @@ __all__ = [
     "ADJUSTMENTS",
     "ADJUSTMENT_KINDS",
     "AGGREGATES",
+    "MISSING",
     "BENCHMARK",
     "COMMENDATIONS",
     "COMMENDATION_KINDS",
@@ -128,6 +129,13 @@ def _table(value: Any) -> dict[str, Any]:
     return data
 
 
+def _applies(value: Any) -> Any:
+    """``applies_to``: a 0/1 column's name, or a YAML mapping of column → values."""
+    if isinstance(value, str) and not value.strip().startswith("{"):
+        return value.strip()
+    return _table(value)
+
+
 def _raw(value: Any) -> Any:
     return value
 
@@ -139,6 +147,8 @@ _PARAMS_NOTE = ("评估器参数，YAML 流式映射，kind 为评估器名称�
                 "例：{kind: target, input: bill_recovery_rate, target: 100.0, floor: 98.0}")
 ADJUSTMENT_KINDS = {"加分": "bonus", "扣分": "deduction"}
 AGGREGATES = {"加权平均": "weighted_mean", "几何平均": "geometric", "取最低": "min"}
+MISSING = {"不计入": "skip", "计零分": "zero", "同组均值": "peer_mean", "同组中位数": "peer_median",
+           "沿用上期": "carry_forward", "报错": "error"}
 COMMENDATION_KINDS = {"首次达星": "first_stars", "进步最快": "biggest_rise",
                        "指标满分": "full_attainment"}
 FIELD_TYPES = {"数值": "float", "整数": "int", "是否": "bool", "文本": "str"}
@@ -182,6 +192,11 @@ MAIN = Sheet("评分细则", (
     *_EVALUATED,
     Column("维度汇总", "dimension.aggregate", _choice(AGGREGATES), tuple(AGGREGATES),
            note="指标如何合成维度得分；留空为加权平均"),
+    Column("维度适用范围", "dimension.applies_to", _applies,
+           note="留空为全部；0/1 列名，或 {列: [值, ...]}"),
+    Column("适用范围", "applies_to", _applies, note="指标适用的行：留空为全部；0/1 列名，或 {列: [值, ...]}"),
+    Column("缺失处理", "missing", _choice(MISSING), tuple(MISSING), note="适用而无数据时；留空按设置"),
+    Column("沿用期数", "max_gap", _number, note="沿用上期：最多向前几期（默认 1）"),
 ))
 ADJUSTMENTS = Sheet("加减分", (
     Column("编号", "id", _text),
@@ -246,8 +261,8 @@ SETTING_ROWS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "group_by": (_text, "分组比较（同组排名）所在的列；可空"),
     "scale": (_number, "满分"),
     "precision": (_number, "得分保留的小数位数（四舍五入）"),
-    "missing": (_choice({"不计入": "skip", "计零分": "zero", "报错": "error"}),
-                "指标不适用时：skip 不计入该维度，zero 计 0 分，error 报错"),
+    "missing": (_choice(MISSING),
+                "适用的指标无数据时：不计入、计零分、同组均值、同组中位数、沿用上期或报错"),
     "clamp": (_flag, "加减分后总分限定在 0 至满分之间（是/否）"),
     "aggregate": (_choice(AGGREGATES), "维度如何合成总分：加权平均、几何平均或取最低；留空为加权平均"),
 }

@@ -56,6 +56,9 @@ class Figures:
     contributions: tuple[FloatArray, ...] | None = None
     """Per indicator, points added to the base total, where they are not derived from the
     weights (a roll-up keeps the mean of its sub-periods' contributions)."""
+    imputed: tuple[npt.NDArray[np.int8], ...] | None = None
+    """Per indicator, 0 where the attainment is as evaluated, else the missing policy that
+    made it (``scoring.missing.POLICIES[code - 1]``)."""
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
@@ -243,16 +246,6 @@ def decide(
             stars = np.where(vetoed[v], np.minimum(stars, veto.effect.max_stars), stars)
     rank = competition_rank(reported_total, groups, descending=True)
     return reported_total, stars, rank
-
-
-def apply_missing_policy(rules: RuleSet, attainment: list[FloatArray]) -> list[FloatArray]:
-    """``missing: zero`` counts a non-applying indicator as 0; ``skip`` leaves NaN.
-
-    ``missing: error`` is checked by the caller, which knows how to name the rows.
-    """
-    if rules.missing == "zero":
-        return [np.where(np.isnan(a), 0.0, a) for a in attainment]
-    return attainment
 
 
 @dataclass(frozen=True)

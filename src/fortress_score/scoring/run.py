@@ -7,17 +7,19 @@ passes attainment on to the scoring model (:mod:`.model`).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 
-from ..errors import DataError, FortressScoreError, PluginError, Problem, RuleFileError
+from ..errors import FortressScoreError, PluginError, Problem, RuleFileError
 from ..plugins.evaluator import Context, FloatArray
 from ..plugins.manager import Registry
 from ..reading.cells import read_only
 from ..reading.frames import Table
 from ..rules.model import EvaluatorCall, RuleSet
-from .model import apply_missing_policy, compute_figures
+from .missing import applicable, fill_missing
+from .model import compute_figures
 from .result import Provenance, Result
 
 __all__ = ["score_table"]
@@ -31,14 +33,13 @@ def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
     runner = _Runner(registry, table)
     attainment = runner.evaluate_all(
         [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators])
-    if rules.missing == "error":
-        _refuse_missing(rules, table, attainment)
-    attainment = apply_missing_policy(rules, attainment)
+    attainment, imputed = fill_missing(rules, table, attainment, applicable(rules, table))
     adjustments = runner.evaluate_all(
         [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments])
     triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
     _check_veto_values(rules, triggers)
-    figures = compute_figures(rules, attainment, adjustments, triggers, table.groups)
+    figures = dataclasses.replace(
+        compute_figures(rules, attainment, adjustments, triggers, table.groups), imputed=imputed)
     kinds = sorted({call.kind for _, call in rules.calls()})
     provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds})
     return Result(rules, table, figures, provenance,
@@ -119,18 +120,3 @@ def _check_veto_values(rules: RuleSet, triggers: list[FloatArray]) -> None:
                 path=f"vetoes[{v}].when"))
     if problems:
         raise RuleFileError(problems)
-
-
-def _refuse_missing(rules: RuleSet, table: Table, attainment: list[FloatArray]) -> None:
-    """``missing: error``: every indicator must apply to every row; name the rows it does not."""
-    problems = []
-    for (_, indicator), values in zip(rules.indicators, attainment):
-        empty = np.isnan(values)
-        if empty.any():
-            problems.append(Problem(
-                f"indicator {indicator.id!r} does not apply to some rows and the rule set says "
-                "missing: error", file=table.source,
-                rows=table.describe_rows(empty, rules.entity, rules.period),
-            ))
-    if problems:
-        raise DataError(problems)

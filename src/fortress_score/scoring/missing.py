@@ -1,0 +1,184 @@
+"""Where an indicator applies, and what its missing attainment becomes there.
+
+An indicator (or its dimension) with ``applies_to`` is left out, by rule, of the rows it
+does not apply to — exactly as a non-applying indicator always was. Where it applies, an
+evaluator's NaN is *missing data*, and the indicator's ``missing`` policy (default: the rule
+set's) decides: ``skip`` leaves it out (so leaving a bad number out can pay: declare the
+library and choose another policy), ``zero`` scores 0, ``peer_mean`` / ``peer_median`` the
+mean / median attainment of the rows of the same period and peer group that have one,
+``carry_forward`` the entity's own attainment at its latest earlier period that has one, at
+most ``max_gap`` periods back (default 1), and ``error`` refuses the data naming the rows.
+Every figure so made is flagged with its policy. All of it runs on whole columns: loops run
+over indicators, never rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import DataError, PeriodError, Problem
+from ..keys import key_codes
+from ..periods import parse_periods, period_order
+from ..plugins.evaluator import FloatArray
+from ..reading.frames import Table
+from ..rules.model import AppliesTo, RuleSet
+
+__all__ = ["POLICIES", "applicable", "fill_missing"]
+
+POLICIES = ("zero", "peer_mean", "peer_median", "carry_forward")
+"""The policies that make a figure; an imputed figure's code is its place here plus 1."""
+
+
+def applicable(rules: RuleSet, table: Table) -> list[npt.NDArray[np.bool_]]:
+    """A mask an indicator: the rows it applies to by rule (its own and its dimension's
+    ``applies_to``); every row where neither says otherwise.
+
+    Raises:
+        DataError: a 0/1 ``applies_to`` column is empty in some rows (unknown is no answer).
+    """
+    problems: list[Problem] = []
+    masks = []
+    for dimension in rules.dimensions:
+        outer = _mask(dimension.applies_to, table, rules, problems)
+        masks += [outer & _mask(ind.applies_to, table, rules, problems)
+                  for ind in dimension.indicators]
+    if problems:
+        raise DataError(list(dict.fromkeys(problems)))
+    return masks
+
+
+def _mask(applies: AppliesTo | None, table: Table, rules: RuleSet,
+          problems: list[Problem]) -> npt.NDArray[np.bool_]:
+    if applies is None:
+        return np.ones(table.n_rows, dtype=bool)
+    if isinstance(applies, str):
+        flags = table.columns[applies]
+        unknown = np.isnan(flags)
+        if unknown.any():
+            problems.append(Problem("must be 0 or 1 in every row: applies_to reads it",
+                                    file=table.source, column=applies,
+                                    rows=table.describe_rows(unknown, rules.entity,
+                                                             rules.period)))
+        return np.asarray(~unknown & (flags != 0))
+    mask = np.ones(table.n_rows, dtype=bool)
+    for column, allowed in applies.items():
+        mask &= np.isin(_as_text(table.labels[column]), sorted(_written(allowed)))
+    return mask
+
+
+def _as_text(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Values as a rule file lists them: whole floats without ``.0``."""
+    if values.dtype.kind == "f":
+        whole = np.isfinite(values) & (values == np.floor(values))
+        return np.where(whole, values.astype(np.int64, copy=False).astype(str),
+                        values.astype(str))
+    text = values.astype(str)
+    if values.dtype != object:
+        return text
+    labels, first, inverse = np.unique(text, return_index=True, return_inverse=True)
+    shown = [str(int(v)) if isinstance(v, float) and v.is_integer() else label
+             for label, v in zip(labels.tolist(), values[first].tolist())]  # a distinct value
+    return np.asarray(shown, dtype=object)[inverse.reshape(-1)]
+
+
+def _written(allowed: list[str | float]) -> set[str]:
+    return {str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in allowed}
+
+
+def fill_missing(rules: RuleSet, table: Table, attainment: list[FloatArray],
+                 applies: list[npt.NDArray[np.bool_]],
+                 ) -> tuple[list[FloatArray], tuple[npt.NDArray[np.int8], ...]]:
+    """Attainment with non-applying rows left out and missing ones filled by each
+    indicator's policy, and a code a row an indicator (0: as evaluated, k: ``POLICIES[k-1]``).
+
+    Raises:
+        DataError: ``missing: error`` where an applicable indicator is missing (every such
+            indicator, with rows), or ``carry_forward`` without a period column.
+    """
+    problems: list[Problem] = []
+    filled, codes = [], []
+    steps: npt.NDArray[np.int64] | None = None
+    for (_, indicator), values, mask in zip(rules.indicators, attainment, applies):
+        values = np.where(mask, values, np.nan)
+        missing = mask & np.isnan(values)
+        code = np.zeros(table.n_rows, dtype=np.int8)
+        policy = indicator.missing or rules.missing
+        if missing.any() and policy == "error":
+            problems.append(Problem(
+                f"indicator {indicator.id!r} applies but is missing in some rows and its "
+                "policy is missing: error", file=table.source,
+                rows=table.describe_rows(missing, rules.entity, rules.period)))
+        elif missing.any() and policy != "skip":
+            if policy == "zero":
+                made = np.zeros(table.n_rows)
+            elif policy in ("peer_mean", "peer_median"):
+                made = _peer_figure(values, table.groups, table.n_groups, policy == "peer_mean")
+            else:
+                if steps is None:
+                    steps = _period_steps(rules, table)
+                made = _carried(values, table, steps, indicator.max_gap or 1)
+            done = missing & ~np.isnan(made)
+            values = np.where(done, made, values)
+            code[done] = POLICIES.index(policy) + 1
+        filled.append(values)
+        codes.append(code)
+    if problems:
+        raise DataError(problems)
+    return filled, tuple(codes)
+
+
+def _peer_figure(values: FloatArray, groups: npt.NDArray[np.int64], n_groups: int,
+                 mean: bool) -> FloatArray:
+    """Each row's peer population's mean or median of the values it has (NaN: none)."""
+    has = ~np.isnan(values)
+    counts = np.bincount(groups[has], minlength=n_groups)
+    if mean:
+        sums = np.bincount(groups[has], weights=values[has], minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_group = np.where(counts > 0, sums / counts, np.nan)
+    else:
+        order = np.lexsort((values[has], groups[has]))
+        ordered = values[has][order]
+        starts = np.cumsum(counts) - counts
+        low = np.where(counts > 0, starts + (counts - 1) // 2, 0)
+        high = np.where(counts > 0, starts + counts // 2, 0)
+        per_group = np.where(counts > 0, (ordered[low] + ordered[high]) / 2.0, np.nan) \
+            if ordered.size else np.full(n_groups, np.nan)
+    return np.asarray(per_group[groups], dtype=np.float64)
+
+
+def _period_steps(rules: RuleSet, table: Table) -> npt.NDArray[np.int64]:
+    """Each row's period as a count of periods (months, quarters…), or its place in time
+    order where the labels are free text."""
+    if table.period is None:
+        raise DataError(Problem("missing: carry_forward needs a period column (the rule "
+                                "set's period)"))
+    try:
+        return parse_periods(table.period, lambda mask: (), rules.period).ordinal
+    except PeriodError:
+        order = {str(label): k for k, label in enumerate(period_order(table.period))}
+        return np.array([order[str(v)] for v in table.period.tolist()], dtype=np.int64)
+
+
+def _carried(values: FloatArray, table: Table, steps: npt.NDArray[np.int64],
+             max_gap: int) -> FloatArray:
+    """Each row's entity's latest earlier value, at most ``max_gap`` periods back (NaN:
+    none): the rows in (entity, period) order, the last index with a value carried on."""
+    entity, _ = key_codes(table.entity)
+    order = np.lexsort((steps, entity))
+    ordered = values[order]
+    at = np.where(~np.isnan(ordered), np.arange(order.size), -1)
+    last = np.maximum.accumulate(at) if at.size else at
+    earlier = np.where(np.isnan(ordered), last, -1)  # a row with a value keeps its own
+    ok = (earlier >= 0)
+    source = np.where(ok, earlier, 0)
+    ok &= entity[order][source] == entity[order]
+    ok &= steps[order] - steps[order][source] <= max_gap
+    carried = np.full(order.size, np.nan)
+    carried[ok] = ordered[source[ok]]
+    result = np.full(order.size, np.nan)
+    result[order] = carried
+    return result

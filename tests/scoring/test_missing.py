@@ -1,0 +1,124 @@
+"""`scoring.missing`: indicator libraries declared by rule, and missing-data policies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import fortress_score as fs
+
+NAN = None
+
+
+def _rules(policy: str | None = None, *, applies_to: object = None, max_gap: int | None = None,
+           default: str = "skip") -> dict[str, object]:
+    second: dict[str, object] = {"id": "k2", "points": 10, "evaluate": {
+        "kind": "target", "input": "x", "target": 100, "floor": 0}}
+    if policy is not None:
+        second["missing"] = policy
+    if max_gap is not None:
+        second["max_gap"] = max_gap
+    if applies_to is not None:
+        second["applies_to"] = applies_to
+    return {"ruleset": "m", "entity": "u", "period": "month", "group_by": "kind", "missing": default,
+            "dimensions": [{"id": "d", "weight": 1, "indicators": [
+                {"id": "k1", "points": 10, "evaluate": {"kind": "target", "input": "base",
+                                                        "target": 100, "floor": 0}}, second]}]}
+
+
+DATA = {  # one peer group (kind A), months 1..3; x is k2's input
+    "u": ["u1", "u2", "u3", "u4"] * 3,
+    "month": ["2024-01"] * 4 + ["2024-02"] * 4 + ["2024-03"] * 4,
+    "kind": ["A"] * 12,
+    "base": [100.0] * 12,
+    "x": [80, 60, NAN, 10,   NAN, 70, 90, NAN,   NAN, NAN, 50, 20],
+}
+
+
+def _k2(card: fs.Scorecard) -> dict[tuple[str, str], tuple[float | None, dict[str, str]]]:
+    return {(r["entity"], r["period"]): (r["indicators"]["k2"], r["imputed"])
+            for r in card.to_records()}
+
+
+def test_skip_leaves_missing_out_and_flags_nothing() -> None:
+    got = _k2(fs.score(_rules(), DATA))
+    assert got[("u3", "2024-01")] == (None, {})
+    assert all(flags == {} for _, flags in got.values())
+
+
+def test_zero_by_hand() -> None:
+    got = _k2(fs.score(_rules("zero"), DATA))
+    assert got[("u3", "2024-01")] == (0.0, {"k2": "zero"})
+    assert got[("u1", "2024-01")] == (8.0, {})
+
+
+def test_peer_mean_and_median_by_hand() -> None:
+    # January: the peers with a value have 0.8, 0.6, 0.1: mean 0.5, median 0.6 → u3 gets 5 / 6
+    # February: 0.7, 0.9 → u1 and u4 get 8 (mean and median alike)
+    mean = _k2(fs.score(_rules("peer_mean"), DATA))
+    median = _k2(fs.score(_rules("peer_median"), DATA))
+    assert mean[("u3", "2024-01")] == (5.0, {"k2": "peer_mean"})
+    assert median[("u3", "2024-01")] == (6.0, {"k2": "peer_median"})
+    assert mean[("u1", "2024-02")] == median[("u1", "2024-02")][:1] + ({"k2": "peer_mean"},)
+    assert mean[("u1", "2024-02")][0] == 8.0
+
+
+def test_carry_forward_by_hand_within_its_gap() -> None:
+    one = _k2(fs.score(_rules("carry_forward"), DATA))
+    # u1: January 0.8 carried to February (1 back), not to March (2 back; February was carried)
+    assert one[("u1", "2024-02")] == (8.0, {"k2": "carry_forward"})
+    assert one[("u1", "2024-03")] == (None, {})
+    assert one[("u3", "2024-01")] == (None, {})  # nothing earlier
+    assert one[("u2", "2024-03")] == (7.0, {"k2": "carry_forward"})
+    two = _k2(fs.score(_rules("carry_forward", max_gap=2), DATA))
+    assert two[("u1", "2024-03")] == (8.0, {"k2": "carry_forward"})  # January, 2 back
+    assert two[("u4", "2024-02")] == (1.0, {"k2": "carry_forward"})
+
+
+def test_error_names_every_row() -> None:
+    with pytest.raises(fs.DataError) as info:
+        fs.score(_rules("error"), DATA)
+    (problem,) = info.value.problems
+    assert "'k2'" in problem.message and len(problem.rows) == 5
+
+
+def test_applies_to_by_values_and_by_a_flag() -> None:
+    data = dict(DATA, kind=["A", "B"] * 6, flag=[1, 0] * 6)
+    by_kind = _k2(fs.score(_rules("zero", applies_to={"kind": ["A"]}), data))
+    assert by_kind[("u2", "2024-01")] == (None, {})        # kind B: left out by rule
+    assert by_kind[("u3", "2024-01")] == (0.0, {"k2": "zero"})  # kind A, no value: missing
+    by_flag = _k2(fs.score(_rules("zero", applies_to="flag"), data))
+    assert by_flag == by_kind
+    with pytest.raises(fs.DataError, match="must be 0 or 1 in every row"):
+        fs.score(_rules(applies_to="flag"), dict(data, flag=[1, None] * 6))
+    with pytest.raises(fs.DataError, match="must have a value in every row"):
+        fs.score(_rules(applies_to={"kind": ["A"]}), dict(data, kind=["A", None] * 6))
+    numbers = _k2(fs.score(_rules("zero", applies_to={"flag": [1]}), data))
+    assert numbers == by_kind  # 1.0 in the data is the listed 1
+
+
+def test_max_gap_is_for_carry_forward_only() -> None:
+    with pytest.raises(fs.RuleFileError, match="max_gap is for missing: carry_forward only"):
+        fs.load_rules(_rules("zero", max_gap=2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.floats(0, 120)), min_size=12, max_size=12),
+       st.integers(0, 11), st.sampled_from(["zero", "error"]))
+def test_leaving_an_applicable_value_out_never_raises_a_total(
+        xs: list[float | None], row: int, policy: str) -> None:
+    data = dict(DATA, x=xs)
+    blanked = dict(DATA, x=[None if k == row else x for k, x in enumerate(xs)])
+    try:
+        before = fs.score(_rules(default=policy), data).to_records()
+    except fs.DataError:
+        return
+    try:
+        after = fs.score(_rules(default=policy), blanked).to_records()
+    except fs.DataError:
+        assert policy == "error"  # refused, never scored higher
+        return
+    assert (after[row]["total"] or 0.0) <= (before[row]["total"] or 0.0)
+    assert np.isfinite(before[row]["total"] or 0.0)
