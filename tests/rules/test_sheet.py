@@ -397,3 +397,20 @@ def test_the_cli_names_the_cell(seed: fs.RuleSet, tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("fortress-score: error:") and "评分细则!F3" in err
     assert "Traceback" not in err and not (tmp_path / "out.yaml").exists()
+
+
+def test_the_rule_language_s_newer_keys_survive_the_sheet(tmp_path: Path) -> None:
+    rules = fs.load_rules({
+        "ruleset": "n", "entity": "u", "period": "m", "missing": "peer_median", "aggregate": "geometric",
+        "fields": {"rate": {"title": "完成率", "unit": "%", "formula": "done / planned * 100"}},
+        "dimensions": [
+            {"id": "a", "weight": 3, "aggregate": "min", "min_available": 0.6,
+             "applies_to": {"kind": ["县区供电分局", 1]}, "indicators": [
+                 {"id": "a1", "points": 10, "applies_to": "has_customers", "missing": "carry_forward",
+                  "max_gap": 2, "evaluate": {"kind": "target", "input": "rate", "target": 100, "floor": 0}},
+                 {"id": "a2", "points": 30, "missing": "zero", "evaluate": {
+                     "kind": "decision_table", "rules": [{"when": {"y": ">= 1"}, "score": 1}], "otherwise": 0}}]},
+            {"id": "b", "weight": 1, "indicators": [
+                {"id": "b1", "points": 5, "evaluate": {"kind": "target", "input": "z", "target": 1, "floor": 0}}]}]})
+    export_rules(rules, tmp_path / "n.xlsx")
+    assert import_rules(tmp_path / "n.xlsx").digest == rules.digest

@@ -122,3 +122,26 @@ def test_leaving_an_applicable_value_out_never_raises_a_total(
         return
     assert (after[row]["total"] or 0.0) <= (before[row]["total"] or 0.0)
     assert np.isfinite(before[row]["total"] or 0.0)
+
+
+def test_a_dimension_below_min_available_does_not_score_and_says_why() -> None:
+    rules = _rules("peer_mean")
+    rules["dimensions"][0]["min_available"] = 0.6  # type: ignore[index]
+    rules["dimensions"].append({"id": "e", "weight": 1, "indicators": [  # type: ignore[attr-defined]
+        {"id": "k3", "points": 10, "evaluate": {"kind": "target", "input": "base", "target": 100,
+                                                "floor": 0}}]})
+    card = fs.score(rules, DATA)
+    records = {(r["entity"], r["period"]): r for r in card.to_records()}
+    # u3 January: k1 has data (10 of 20 points = 50% < 60%): d withheld, the total is e's alone
+    assert records[("u3", "2024-01")]["dimensions"]["d"] is None
+    assert records[("u3", "2024-01")]["total"] == 100.0
+    # u1 January: both have data: d scores (100 + 80) / 2 = 90
+    assert records[("u1", "2024-01")]["dimensions"]["d"] == 90.0
+    why = card.explain("u3", "2024-01")
+    assert why.withheld == {"d": "50% of its applicable points have data; min_available is 60%"}
+    assert "not scored: 50%" in str(why)
+    peer = card.explain("u1", "2024-02")  # k2 filled from its peers: still 50% present
+    assert peer.withheld and all(line.imputed is None for line in peer.indicators)
+    kept = fs.score(_rules("peer_mean"), DATA).explain("u1", "2024-02")
+    assert [line.imputed for line in kept.indicators] == [None, "peer_mean"]
+    assert "(peer_mean)" in str(kept)

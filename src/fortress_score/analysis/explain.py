@@ -20,7 +20,8 @@ from ..errors import DataError, FortressScoreError, PluginError, Problem, did_yo
 from ..reading.cells import read_only
 from ..reading.frames import field_problems
 from ..rules.model import EvaluatorCall
-from ..scoring.model import next_star, round_half_up
+from ..scoring.missing import POLICIES
+from ..scoring.model import Figures, next_star, round_half_up
 from ..scoring.result import Result
 from ..values import to_scalar
 from .explanation import Explanation, IndicatorLine, Step, WhatIf
@@ -55,6 +56,7 @@ def explain_row(result: Result, row: int) -> Explanation:
                 max_points=ind.points,
                 weight=float(f.dimension_weights[d, row]),
                 contribution=reported(contribution),
+                imputed=_imputed(f, i, row),
             ))
             i += 1
     stars = int(f.stars[row])
@@ -93,7 +95,23 @@ def explain_row(result: Result, row: int) -> Explanation:
         and any(rules.vetoes[k].effect.total is not None for k in fired),
         path=_path_to(result, row, upcoming.stars) if upcoming.stars is not None else [],
         titles=titles,
+        withheld={d.id: _withheld(f, k, row, d.min_available)
+                  for k, d in enumerate(rules.dimensions)
+                  if f.withheld is not None and f.withheld[k, row]},
     )
+
+
+def _imputed(f: Figures, i: int, row: int) -> str | None:
+    """The policy that made indicator ``i``'s attainment in ``row``, where one did."""
+    if f.imputed is None or not f.imputed[i][row]:
+        return None
+    return POLICIES[int(f.imputed[i][row]) - 1]
+
+
+def _withheld(f: Figures, d: int, row: int, least: float | None) -> str:
+    share = float(f.available[d, row]) if f.available is not None else float("nan")
+    return (f"{share:.0%} of its applicable points have data; min_available is "
+            f"{least or 0:.0%}")
 
 
 def _path_to(result: Result, row: int, stars: int) -> list[Step]:

@@ -30,6 +30,8 @@ class IndicatorLine:
     """The dimension's share of the total for this row (w_d / sum of applicable w)."""
     contribution: float | None
     """Points this indicator adds to the total (before adjustments)."""
+    imputed: str | None = None
+    """The missing-data policy that made the attainment, where one did (``peer_mean``)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ class Explanation:
     titles: dict[str, str] = field(default_factory=dict)
     veto_reasons: dict[str, str] = field(default_factory=dict)
     """Veto id -> why it fired: its test and the inputs it read (``safety_l4_events=1 > 0``)."""
+    withheld: dict[str, str] = field(default_factory=dict)
+    """Dimension id -> why it does not score in this row (its ``min_available`` not met)."""
 
     def __str__(self) -> str:
         return render_explanation(self)
@@ -142,7 +146,8 @@ def render_explanation(why: Explanation) -> str:
             line.dimension,
             f"{line.indicator} {line.title}".strip(),
             inputs,
-            "n/a" if line.attainment is None else f"{line.attainment:.4f}",
+            ("n/a" if line.attainment is None else f"{line.attainment:.4f}")
+            + (f" ({line.imputed})" if line.imputed else ""),
             figure(line.points) or "n/a",
             figure(line.max_points),
             f"{line.weight:.4f}",
@@ -154,6 +159,8 @@ def render_explanation(why: Explanation) -> str:
         + (f" (adds {figure(why.dimension_contributions[k])})" if v is not None else "")
         for k, v in why.dimensions.items())
     lines.append(f"dimensions: {dims}")
+    for dimension, why_not in why.withheld.items():
+        lines.append(f"{why.titles.get(dimension) or dimension} not scored: {why_not}")
     if why.adjustments:
         adj = ", ".join(f"{why.titles.get(k) or k} {v:+g}" for k, v in why.adjustments.items())
         lines.append(f"adjustments: {adj}")

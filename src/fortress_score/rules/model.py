@@ -271,6 +271,9 @@ class Dimension(_Model):
     """How the indicators make the dimension's score; None: ``weighted_mean``."""
     applies_to: AppliesTo | None = None
     """Rows the dimension applies to by rule (none of its indicators elsewhere)."""
+    min_available: float | None = Field(default=None, gt=0, le=1)
+    """The share of its applicable points that must have data (not imputed) for the
+    dimension to score in a row; below it the dimension does not score there."""
 
 
 class Adjustment(_Model):

@@ -158,7 +158,8 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
              ind.points, *evaluated(ind.evaluate, ind.points),
              None if i or dim.aggregate is None else _word(AGGREGATES, dim.aggregate),
              None if i else _applies_cell(dim.applies_to), _applies_cell(ind.applies_to),
-             None if ind.missing is None else _word(MISSING, ind.missing), ind.max_gap]
+             None if ind.missing is None else _word(MISSING, ind.missing), ind.max_gap,
+             None if i else dim.min_available]
             for dim in rules.dimensions for i, ind in enumerate(dim.indicators)]
     adjustments = [[adj.id, adj.title, _word(ADJUSTMENT_KINDS, adj.kind), adj.cap,
                     *evaluated(adj.evaluate, adj.cap)] for adj in rules.adjustments]

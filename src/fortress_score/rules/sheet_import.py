@@ -266,7 +266,7 @@ class _Reader:
                 self.place(("dimensions", d), row.cells["dimension.id"])
                 self.place(("dimensions", d, "id"), row.cells["dimension.id"])
             d, dimension = len(dimensions) - 1, dimensions[-1]
-            for key in ("title", "weight", "aggregate", "applies_to"):
+            for key in ("title", "weight", "aggregate", "applies_to", "min_available"):
                 dotted = f"dimension.{key}"
                 if dotted not in row.values:
                     self.place(("dimensions", d, key), row.cells[dotted])
@@ -276,7 +276,8 @@ class _Reader:
                     self.cells[format_path(("dimensions", d, key))] = row.cells[dotted]
                 elif row.values[dotted] != first[key][0]:
                     heading = {"title": "维度", "weight": "维度权重", "aggregate": "维度汇总",
-                               "applies_to": "维度适用范围"}[key]
+                               "applies_to": "维度适用范围",
+                               "min_available": "维度数据最低占比"}[key]
                     self.problem(row.cells[dotted], (
                         f"{heading} differs from the dimension's first row ({first[key][1]}: "
                         f"{shown(first[key][0])}); write it the same on every row of the "

@@ -197,6 +197,8 @@ MAIN = Sheet("评分细则", (
     Column("适用范围", "applies_to", _applies, note="指标适用的行：留空为全部；0/1 列名，或 {列: [值, ...]}"),
     Column("缺失处理", "missing", _choice(MISSING), tuple(MISSING), note="适用而无数据时；留空按设置"),
     Column("沿用期数", "max_gap", _number, note="沿用上期：最多向前几期（默认 1）"),
+    Column("维度数据最低占比", "dimension.min_available", _number,
+           note="维度适用分值中须有数据（非推补）的最低占比，如 0.6；不足则该维度不计分"),
 ))
 ADJUSTMENTS = Sheet("加减分", (
     Column("编号", "id", _text),

@@ -14,6 +14,7 @@ over indicators, never rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from ..plugins.evaluator import FloatArray
 from ..reading.frames import Table
 from ..rules.model import AppliesTo, RuleSet
 
-__all__ = ["POLICIES", "applicable", "fill_missing"]
+__all__ = ["POLICIES", "Filled", "applicable", "fill_missing"]
 
 POLICIES = ("zero", "peer_mean", "peer_median", "carry_forward")
 """The policies that make a figure; an imputed figure's code is its place here plus 1."""
@@ -88,11 +89,25 @@ def _written(allowed: list[str | float]) -> set[str]:
     return {str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in allowed}
 
 
+@dataclass(frozen=True)
+class Filled:
+    """Attainment after the rules on applicability and missing data."""
+
+    attainment: list[FloatArray]
+    imputed: tuple[npt.NDArray[np.int8], ...]
+    """A code a row an indicator: 0 as evaluated, k made by ``POLICIES[k - 1]``."""
+    available: FloatArray
+    """(dimensions, rows): the share of the applicable points that have data (not imputed);
+    NaN where nothing applies."""
+    withheld: npt.NDArray[np.bool_]
+    """(dimensions, rows): True where ``min_available`` is not met: the dimension does not
+    score there (its indicators are left out)."""
+
+
 def fill_missing(rules: RuleSet, table: Table, attainment: list[FloatArray],
-                 applies: list[npt.NDArray[np.bool_]],
-                 ) -> tuple[list[FloatArray], tuple[npt.NDArray[np.int8], ...]]:
-    """Attainment with non-applying rows left out and missing ones filled by each
-    indicator's policy, and a code a row an indicator (0: as evaluated, k: ``POLICIES[k-1]``).
+                 applies: list[npt.NDArray[np.bool_]]) -> Filled:
+    """Attainment with non-applying rows left out, missing ones filled by each indicator's
+    policy, and dimensions below their ``min_available`` left out.
 
     Raises:
         DataError: ``missing: error`` where an applicable indicator is missing (every such
@@ -127,7 +142,30 @@ def fill_missing(rules: RuleSet, table: Table, attainment: list[FloatArray],
         codes.append(code)
     if problems:
         raise DataError(problems)
-    return filled, tuple(codes)
+    return _withhold(rules, filled, tuple(codes), applies, table.n_rows)
+
+
+def _withhold(rules: RuleSet, filled: list[FloatArray], codes: tuple[npt.NDArray[np.int8], ...],
+              applies: list[npt.NDArray[np.bool_]], n_rows: int) -> Filled:
+    available = np.full((len(rules.dimensions), n_rows), np.nan)
+    withheld = np.zeros((len(rules.dimensions), n_rows), dtype=bool)
+    cleared = list(codes)
+    i = 0
+    for d, dimension in enumerate(rules.dimensions):
+        mine = range(i, i + len(dimension.indicators))
+        i += len(dimension.indicators)
+        possible, present = np.zeros(n_rows), np.zeros(n_rows)
+        for k, (_, indicator) in zip(mine, rules.indicators[mine.start:mine.stop]):
+            possible += applies[k] * indicator.points
+            present += (applies[k] & ~np.isnan(filled[k]) & (codes[k] == 0)) * indicator.points
+        with np.errstate(invalid="ignore", divide="ignore"):
+            available[d] = np.where(possible > 0, present / possible, np.nan)
+        if dimension.min_available is not None:
+            withheld[d] = available[d] < dimension.min_available
+            for k in mine:  # left out: no figure, so none made either
+                filled[k] = np.where(withheld[d], np.nan, filled[k])
+                cleared[k] = np.where(withheld[d], 0, cleared[k]).astype(np.int8)
+    return Filled(filled, tuple(cleared), available, withheld)
 
 
 def _peer_figure(values: FloatArray, groups: npt.NDArray[np.int64], n_groups: int,

@@ -59,6 +59,10 @@ class Figures:
     imputed: tuple[npt.NDArray[np.int8], ...] | None = None
     """Per indicator, 0 where the attainment is as evaluated, else the missing policy that
     made it (``scoring.missing.POLICIES[code - 1]``)."""
+    available: FloatArray | None = None
+    """(dimensions, rows): the share of applicable points with data (not imputed)."""
+    withheld: npt.NDArray[np.bool_] | None = None
+    """(dimensions, rows): True where a dimension's ``min_available`` is not met."""
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""

@@ -33,13 +33,14 @@ def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
     runner = _Runner(registry, table)
     attainment = runner.evaluate_all(
         [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators])
-    attainment, imputed = fill_missing(rules, table, attainment, applicable(rules, table))
+    filled = fill_missing(rules, table, attainment, applicable(rules, table))
     adjustments = runner.evaluate_all(
         [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments])
     triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
     _check_veto_values(rules, triggers)
     figures = dataclasses.replace(
-        compute_figures(rules, attainment, adjustments, triggers, table.groups), imputed=imputed)
+        compute_figures(rules, filled.attainment, adjustments, triggers, table.groups),
+        imputed=filled.imputed, available=filled.available, withheld=filled.withheld)
     kinds = sorted({call.kind for _, call in rules.calls()})
     provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds})
     return Result(rules, table, figures, provenance,
