@@ -246,3 +246,20 @@ def test_a_plug_in_whose_formula_fails_is_named(tmp_path: Path) -> None:
     card = engine.score(rules, {"unit": ["a"], "x": [0.5]})
     with pytest.raises(fs.PluginError, match="formula\\(\\) raised RuntimeError: no formula today"):
         card.to_excel(tmp_path / "a.xlsx", formulas=True)
+
+
+def test_declared_applicability_and_filled_values_are_written_as_marked_values(tmp_path: Path) -> None:
+    rules = _every_kind()
+    dims = rules["dimensions"]  # type: ignore[index]
+    dims[0]["indicators"][0]["applies_to"] = {"kind": ["甲类"]}
+    dims[0]["indicators"][1]["missing"] = "peer_mean"
+    dims[1]["min_available"] = 0.9
+    card = fs.score(fs.load_rules(rules), _random_rows(5))
+    card.to_excel(tmp_path / "audit.xlsx", formulas=True)
+    rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))
+    headings = list(rows[0])
+    assert "t_up 达成度（值）" in headings and "t_down 达成度（值）" in headings
+    assert "steps 达成度（值）" in headings and "grow 达成度" in headings  # b's, then a plain one
+    for row, record in zip(rows, card.to_records()):
+        assert (_blank(row["总分"]), row["星级"], _blank(row["名次"])) == \
+            (record["total"], record["stars"], record["rank"]), record

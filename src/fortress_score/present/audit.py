@@ -138,7 +138,8 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         # applicability by rule and imputed figures are written as values, marked
         a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate,
                               ind.points, figures.attainment[i], ind.missing or rules.missing,
-                              ind.applies_to is not None or dim.applies_to is not None)
+                              ind.applies_to is not None or dim.applies_to is not None
+                              or dim.min_available is not None)
         p = sheet.add(f"{title} 得分（{number(ind.points)}分）", f"indicators.{ind.id}",
                       [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
                       _cached(figures.indicator_points(i)[rows]), "points")
@@ -388,6 +389,7 @@ _NOTES = [
     " → 基础分 = 满分 × Σ(维度权重 ÷ 参与维度权重之和 × 维度得分) ÷ 100 → 加减分 → 限幅 → 一票否决 → "
     "四舍五入 → 星级 → 同期同组名次（COUNTIFS）。",
     "四舍五入按本库规则：距“5”在 2^-40 倍以内者视为恰好为“5”并进位（85.275 记 85.28），与库中数值一致。",
-    "标有“（值）”并以底色标出的达成度列由插件计算，未提供公式，写入的是其结果值。",
+    "标有“（值）”并以底色标出的达成度列写入的是结果值：由未提供公式的插件计算，或其指标按适用范围"
+    "（applies_to）取舍、按缺失处理（同组均值、同组中位数、沿用上期）推补，或其维度设有数据最低占比。",
     "“数据”中标有“（公式值）”的列是规则文件中派生字段（formula）的计算结果，按值写入：改动它所依据的输入不会使其随之变化。",
 ]
