@@ -67,10 +67,11 @@ def test_peer_mean_and_median_by_hand() -> None:
 
 def test_carry_forward_by_hand_within_its_gap() -> None:
     one = _k2(fs.score(_rules("carry_forward"), DATA))
-    # u1: January 0.8 carried to February (1 back), not to March (2 back; February was carried)
+    # u1: January 0.8 carried to February (1 back), not to March (2 back; February was
+    # carried): nothing found counts 0, flagged zero — never left out
     assert one[("u1", "2024-02")] == (8.0, {"k2": "carry_forward"})
-    assert one[("u1", "2024-03")] == (None, {})
-    assert one[("u3", "2024-01")] == (None, {})  # nothing earlier
+    assert one[("u1", "2024-03")] == (0.0, {"k2": "zero"})
+    assert one[("u3", "2024-01")] == (0.0, {"k2": "zero"})  # nothing earlier
     assert one[("u2", "2024-03")] == (7.0, {"k2": "carry_forward"})
     two = _k2(fs.score(_rules("carry_forward", max_gap=2), DATA))
     assert two[("u1", "2024-03")] == (8.0, {"k2": "carry_forward"})  # January, 2 back
@@ -145,3 +146,35 @@ def test_a_dimension_below_min_available_does_not_score_and_says_why() -> None:
     kept = fs.score(_rules("peer_mean"), DATA).explain("u1", "2024-02")
     assert [line.imputed for line in kept.indicators] == [None, "peer_mean"]
     assert "(peer_mean)" in str(kept)
+
+
+def test_carry_forward_needs_periods_that_count() -> None:
+    data = dict(DATA, month=["一期"] * 4 + ["二期"] * 4 + ["三期"] * 4)
+    with pytest.raises(fs.DataError, match="periods must read as time"):
+        fs.score(_rules("carry_forward"), data)
+    numbered = _k2(fs.score(_rules("carry_forward"), dict(DATA, month=[1] * 4 + [3] * 4 + [4] * 4)))
+    assert numbered[("u1", 3)] == (0.0, {"k2": "zero"})  # 1 → 3: a gap of 2, over max_gap 1
+    assert numbered[("u2", 4)] == (7.0, {"k2": "carry_forward"})
+
+
+def test_applies_to_compares_values_as_written_or_as_numbers() -> None:
+    data = dict(DATA, area=[" A ", "Ａ", "B", "A"] * 3, code=["1.0", 1, "０１", 2.0] * 3)
+    by_text = _k2(fs.score(_rules("zero", applies_to={"area": ["A"]}), data))
+    assert by_text[("u2", "2024-01")] == (6.0, {})  # full-width Ａ is A
+    assert by_text[("u3", "2024-01")] == (None, {})  # B
+    by_number = _k2(fs.score(_rules("zero", applies_to={"code": [1]}), data))
+    assert [by_number[(u, "2024-01")][0] for u in ("u1", "u2", "u3", "u4")] == [8.0, 6.0, 0.0, None]
+    with pytest.raises(fs.DataError, match="must be 0 or 1"):
+        fs.score(_rules(applies_to="flag"), dict(data, flag=[1, 2] * 6))
+    with pytest.raises(fs.RuleFileError):
+        fs.load_rules(_rules(applies_to={"kind": []}))
+
+
+def test_applies_to_keeps_rows_out_of_the_peers_too() -> None:
+    rules = _rules(applies_to={"kind": ["A"]})
+    rules["dimensions"][0]["indicators"][1]["evaluate"] = {"kind": "minmax", "input": "x"}  # type: ignore[index]
+    data = {"u": ["a", "b", "c", "d"], "month": ["2024-01"] * 4, "kind": ["A", "A", "B", "B"],
+            "base": [100.0] * 4, "x": [10, 20, 0, 100]}
+    rules["group_by"] = None
+    got = _k2(fs.score(rules, data))
+    assert got[("a", "2024-01")][0] == 0.0 and got[("b", "2024-01")][0] == 10.0  # among a, b

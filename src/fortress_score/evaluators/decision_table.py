@@ -102,7 +102,7 @@ def condition_of(written: str | float) -> Condition:
         return _point(text, float(written))
     found = _COMPARISON.fullmatch(text)
     if found:
-        op, value = found.group(1) or "=", float(found.group(2))
+        op, value = found.group(1) or "=", _finite(text, found.group(2))
         if op == "=":
             return _point(text, value)
         if op == "!=":
@@ -113,7 +113,7 @@ def condition_of(written: str | float) -> Condition:
                          low_closed=op == ">=", high_closed=op == "<=")
     found = _INTERVAL.fullmatch(text)
     if found:
-        low, high = float(found.group(2)), float(found.group(3))
+        low, high = _finite(text, found.group(2)), _finite(text, found.group(3))
         if low > high or (low == high and (found.group(1) == "(" or found.group(4) == ")")):
             raise ValueError(f"interval {text!r} holds no value: its low end must be below "
                              "its high end")
@@ -121,9 +121,16 @@ def condition_of(written: str | float) -> Condition:
                          found.group(4) == "]")
     parts = [p.strip() for p in text.split(",")]
     if len(parts) > 1 and all(re.fullmatch(_NUMBER, p) for p in parts):
-        return Condition(text, "values", values=frozenset(float(p) for p in parts))
+        return Condition(text, "values", values=frozenset(_finite(text, p) for p in parts))
     raise ValueError(f"{text!r} is not a condition: write -, a comparison (>= 3, < 2.5, = 0, "
                      "!= 0, or a number), an interval ([2..3), (0..10]) or values (1, 2, 5)")
+
+
+def _finite(text: str, written: str) -> float:
+    value = float(written)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r}: a condition compares with finite numbers")
+    return value
 
 
 def _point(text: str, value: float) -> Condition:

@@ -68,9 +68,26 @@ class Formula:
         inputs are not changed. ``n_rows`` is needed only when ``columns`` is empty."""
         n = len(next(iter(columns.values()))) if columns else (n_rows or 1)
         with np.errstate(all="ignore"):
-            result = np.array(_value(self.tree, columns, n), dtype=np.float64)  # a copy
-            result[~np.isfinite(result)] = np.nan
+            result = _significant(np.array(_value(self.tree, columns, n), dtype=np.float64))
         return result
+
+
+SIGNIFICANT_DIGITS = 15
+"""A formula's result is kept to this many significant digits, as a spreadsheet keeps a
+number: 29 / 50 * 100 is 58, not 57.99999999999999, so that ``>= 58`` holds as a reader
+(and the audit workbook) expects."""
+
+
+def _significant(values: FloatArray) -> FloatArray:
+    """``values`` rounded to :data:`SIGNIFICANT_DIGITS` significant digits (NaN kept; the
+    tiniest magnitudes, below 1e-290, left as they are)."""
+    size = np.abs(values)
+    usable = np.isfinite(values) & (size > 1e-290)
+    digits = np.where(usable, SIGNIFICANT_DIGITS - 1 - np.floor(
+        np.log10(np.where(usable, size, 1.0))), 0.0)
+    scale = 10.0 ** digits
+    rounded = np.where(usable, np.rint(values * scale) / scale, values)
+    return np.asarray(np.where(np.isfinite(rounded), rounded, np.nan), dtype=np.float64)
 
 
 def parse(text: str) -> Formula:

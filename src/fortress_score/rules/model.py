@@ -232,7 +232,8 @@ Missing = Literal["skip", "zero", "peer_mean", "peer_median", "carry_forward", "
 mean or median attainment of the row's peers that have one, the entity's own from its latest
 earlier period (at most ``max_gap`` periods back), or an error naming the rows."""
 
-AppliesTo = Annotated[str, StringConstraints(min_length=1)] | dict[Column, list[str | float]]
+AppliesTo = Annotated[str, StringConstraints(min_length=1)] | Annotated[
+    dict[Column, Annotated[list[str | float], Field(min_length=1)]], Field(min_length=1)]
 """Where a rule applies: a 0/1 column (``has_customers``), or column → the values it
 applies to (``{category: [县区供电分局, 生产单位]}``)."""
 

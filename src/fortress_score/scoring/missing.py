@@ -8,12 +8,16 @@ library and choose another policy), ``zero`` scores 0, ``peer_mean`` / ``peer_me
 mean / median attainment of the rows of the same period and peer group that have one,
 ``carry_forward`` the entity's own attainment at its latest earlier period that has one, at
 most ``max_gap`` periods back (default 1), and ``error`` refuses the data naming the rows.
-Every figure so made is flagged with its policy. All of it runs on whole columns: loops run
+Where ``peer_*`` or ``carry_forward`` find nothing (no peer has a value, nothing within the
+gap), the value counts 0 — flagged ``zero`` — never left out. Every figure so made is
+flagged with its policy. All of it runs on whole columns: loops run
 over indicators, never rows.
 """
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +26,7 @@ import numpy.typing as npt
 
 from ..errors import DataError, PeriodError, Problem
 from ..keys import key_codes
-from ..periods import parse_periods, period_order
+from ..periods import parse_periods
 from ..plugins.evaluator import FloatArray
 from ..reading.frames import Table
 from ..rules.model import AppliesTo, RuleSet
@@ -57,13 +61,13 @@ def _mask(applies: AppliesTo | None, table: Table, rules: RuleSet,
         return np.ones(table.n_rows, dtype=bool)
     if isinstance(applies, str):
         flags = table.columns[applies]
-        unknown = np.isnan(flags)
+        unknown = ~np.isin(flags, (0.0, 1.0))  # NaN too
         if unknown.any():
             problems.append(Problem("must be 0 or 1 in every row: applies_to reads it",
                                     file=table.source, column=applies,
                                     rows=table.describe_rows(unknown, rules.entity,
                                                              rules.period)))
-        return np.asarray(~unknown & (flags != 0))
+        return np.asarray(flags == 1.0)
     mask = np.ones(table.n_rows, dtype=bool)
     for column, allowed in applies.items():
         mask &= np.isin(_as_text(table.labels[column]), sorted(_written(allowed)))
@@ -71,22 +75,28 @@ def _mask(applies: AppliesTo | None, table: Table, rules: RuleSet,
 
 
 def _as_text(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """Values as a rule file lists them: whole floats without ``.0``."""
-    if values.dtype.kind == "f":
-        whole = np.isfinite(values) & (values == np.floor(values))
-        return np.where(whole, values.astype(np.int64, copy=False).astype(str),
-                        values.astype(str))
-    text = values.astype(str)
-    if values.dtype != object:
-        return text
-    labels, first, inverse = np.unique(text, return_index=True, return_inverse=True)
-    shown = [str(int(v)) if isinstance(v, float) and v.is_integer() else label
-             for label, v in zip(labels.tolist(), values[first].tolist())]  # a distinct value
+    """Each value in the one form :func:`_canonical` gives (worked out a distinct value)."""
+    _, first, inverse = np.unique(values.astype(str), return_index=True, return_inverse=True)
+    shown = [_canonical(v) for v in values[first].tolist()]  # one a distinct value
     return np.asarray(shown, dtype=object)[inverse.reshape(-1)]
 
 
 def _written(allowed: list[str | float]) -> set[str]:
-    return {str(int(v)) if isinstance(v, float) and v.is_integer() else str(v) for v in allowed}
+    return {_canonical(v) for v in allowed}
+
+
+def _canonical(value: Any) -> str:
+    """A value as compared by ``applies_to``: full-width forms folded and spaces trimmed,
+    and anything that reads as a number as that number (1, 1.0, "1.0", ＂１＂ and True are
+    one value)."""
+    if isinstance(value, bool):
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return repr(number) if math.isfinite(number) else text
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,9 @@ def fill_missing(rules: RuleSet, table: Table, attainment: list[FloatArray],
             done = missing & ~np.isnan(made)
             values = np.where(done, made, values)
             code[done] = POLICIES.index(policy) + 1
+            nothing = missing & ~done  # no peer has one, nothing within max_gap: 0, never left out
+            values = np.where(nothing, 0.0, values)
+            code[nothing] = POLICIES.index("zero") + 1
         filled.append(values)
         codes.append(code)
     if problems:
@@ -194,11 +207,15 @@ def _period_steps(rules: RuleSet, table: Table) -> npt.NDArray[np.int64]:
     if table.period is None:
         raise DataError(Problem("missing: carry_forward needs a period column (the rule "
                                 "set's period)"))
+    if table.period.dtype.kind in "iu" or (
+            table.period.dtype.kind == "f" and np.all(table.period == np.floor(table.period))):
+        return np.asarray(table.period, dtype=np.int64)  # whole numbers count periods
     try:
         return parse_periods(table.period, lambda mask: (), rules.period).ordinal
     except PeriodError:
-        order = {str(label): k for k, label in enumerate(period_order(table.period))}
-        return np.array([order[str(v)] for v in table.period.tolist()], dtype=np.int64)
+        raise DataError(Problem(
+            "missing: carry_forward counts periods back, so the periods must read as time "
+            "(2024-03, 2024-Q1, 2024) or be whole numbers", column=rules.period)) from None
 
 
 def _carried(values: FloatArray, table: Table, steps: npt.NDArray[np.int64],

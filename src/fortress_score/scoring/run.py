@@ -11,6 +11,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from ..errors import FortressScoreError, PluginError, Problem, RuleFileError
 from ..plugins.evaluator import Context, FloatArray
@@ -31,9 +32,10 @@ def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
     The Result's ``rescore`` scores a changed table the same way (what-if).
     """
     runner = _Runner(registry, table)
-    attainment = runner.evaluate_all(
-        [(ind.id, ind.points, ind.evaluate) for _, ind in rules.indicators])
-    filled = fill_missing(rules, table, attainment, applicable(rules, table))
+    applies = applicable(rules, table)
+    attainment = [runner.evaluate(ind.id, ind.points, ind.evaluate, mask)
+                  for (_, ind), mask in zip(rules.indicators, applies)]
+    filled = fill_missing(rules, table, attainment, applies)
     adjustments = runner.evaluate_all(
         [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments])
     triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
@@ -58,10 +60,16 @@ class _Runner:
     def evaluate_all(self, calls: list[tuple[str, float, EvaluatorCall]]) -> list[FloatArray]:
         return [self.evaluate(rule_id, points, call) for rule_id, points, call in calls]
 
-    def evaluate(self, rule_id: str, points: float, call: EvaluatorCall) -> FloatArray:
+    def evaluate(self, rule_id: str, points: float, call: EvaluatorCall,
+                 applies: npt.NDArray[np.bool_] | None = None) -> FloatArray:
+        """``call``'s attainment; rows outside ``applies`` are empty to the evaluator, so
+        that they are nobody's peers either (ranks, min-max)."""
         table = self.table
         evaluator = self.registry.evaluators[call.kind]
         columns = {name: table.columns[name] for name in call.inputs}
+        if applies is not None and not applies.all():
+            columns = {name: read_only(np.where(applies, values, np.nan))
+                       for name, values in columns.items()}
         context = Context(points=float(points), groups=table.groups, n_groups=table.n_groups,
                           rule=rule_id)
         try:
