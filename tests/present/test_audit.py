@@ -263,3 +263,14 @@ def test_declared_applicability_and_filled_values_are_written_as_marked_values(t
     for row, record in zip(rows, card.to_records()):
         assert (_blank(row["总分"]), row["星级"], _blank(row["名次"])) == \
             (record["total"], record["stars"], record["rank"]), record
+
+
+def test_a_formula_beyond_excel_s_limits_is_written_as_marked_values(tmp_path: Path) -> None:
+    many = [{"when": {"x": f"[{k}..{k + 1})"}, "score": k / 100} for k in range(80)]
+    rules = fs.load_rules({"ruleset": "t", "entity": "unit", "dimensions": [{"id": "d", "weight": 1,
+        "indicators": [{"id": "t", "points": 10, "evaluate": {"kind": "decision_table", "rules": many}}]}]})
+    card = fs.score(rules, {"unit": ["a", "b"], "x": [3.5, 70.0]})
+    card.to_excel(tmp_path / "a.xlsx", formulas=True)
+    rows = _model(recalculated(tmp_path / "a.xlsx", tmp_path / "out"))
+    assert [_blank(r["t 达成度（值）"]) for r in rows] == [0.03, 0.7]
+    assert [_blank(r["总分"]) for r in rows] == [r["total"] for r in card.to_records()]

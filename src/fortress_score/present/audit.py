@@ -259,7 +259,28 @@ def _formula_of(result: Result, call: EvaluatorCall, cells: Cells) -> str | None
         raise PluginError(f"evaluator {call.kind!r} from {source}: formula() must return a "
                           f"formula as text or None; got {shown(formula)}",
                           evaluator=call.kind, source=source)
+    if formula is not None and (len(formula) > MAX_FORMULA_CHARACTERS
+                                or _nesting(formula) > MAX_FORMULA_NESTING):
+        return None  # beyond what Excel opens: the values, marked, instead
     return formula
+
+
+MAX_FORMULA_CHARACTERS = 8000
+"""Excel's limit is 8,192 characters a formula; the model sheet's wrappers add a few."""
+
+MAX_FORMULA_NESTING = 60
+"""Excel nests functions 64 levels deep at most; the model sheet's wrappers add a few."""
+
+
+def _nesting(formula: str) -> int:
+    depth = deepest = 0
+    for char in formula:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
 
 
 def _whole(rule: str, parts: list[tuple[str, float]], weight_sum: str, line: int) -> str:
