@@ -102,3 +102,12 @@ def test_covers_means_every_value_one_holds_on_the_other_holds_on(a: str, b: str
     grid = np.array([x / 4 for x in range(-20, 21)] + [NAN, -math.inf, math.inf])
     if first.covers(second):
         assert not (second.holds(grid) & ~first.holds(grid)).any()
+
+
+def test_covers_sees_columns_left_out_and_open_ends() -> None:
+    for covered in ([{"when": {"held": "-", "x": ">= 0"}, "score": 1}, {"when": {"x": "[1..2]"}, "score": 0.5}],
+                    [{"when": {"held": "!= 3"}, "score": 1}, {"when": {"held": "(3..5]"}, "score": 0.5}]):
+        rules = {"ruleset": "d", "entity": "b", "dimensions": [{"id": "d", "weight": 1, "indicators": [
+            {"id": "t", "points": 1, "evaluate": _table(covered)}]}]}
+        with pytest.raises(fs.RuleFileError, match=r"rules\[1\] can never fire"):
+            fs.load_rules(rules)

@@ -178,3 +178,10 @@ def test_applies_to_keeps_rows_out_of_the_peers_too() -> None:
     rules["group_by"] = None
     got = _k2(fs.score(rules, data))
     assert got[("a", "2024-01")][0] == 0.0 and got[("b", "2024-01")][0] == 10.0  # among a, b
+
+
+def test_applies_to_may_read_a_derived_flag() -> None:
+    rules = _rules("zero", applies_to="big")
+    rules["fields"] = {"big": {"formula": "base >= 100"}}
+    got = _k2(fs.score(rules, DATA))
+    assert got[("u3", "2024-01")] == (0.0, {"k2": "zero"})

@@ -34,7 +34,7 @@ from pydantic import AfterValidator, Field, model_validator
 from fortress_score import Column, Context, Evaluator, FloatArray, Params, hookimpl
 from fortress_score.plugins.formulas import Cells, number
 
-__all__ = ["Condition", "DecisionTable", "DecisionTableParams", "condition_of"]
+__all__ = ["ANY", "Condition", "DecisionTable", "DecisionTableParams", "condition_of"]
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _COMPARISON = re.compile(rf"(>=|<=|!=|>|<|=)?\s*({_NUMBER})")
@@ -78,13 +78,17 @@ class Condition:
             return self.kind == "not" and self.low == other.low
         if self.kind == "values":
             return other.low == other.high and other.low in self.values
-        if self.kind == "not":
-            return not (other.low <= self.low <= other.high)
+        if self.kind == "not":  # every value but one: covers what never holds on that one
+            return not bool(other.holds(np.array([self.low]))[0])
         low_ok = self.low < other.low or (self.low == other.low and
                                           (self.low_closed or not other.low_closed))
         high_ok = self.high > other.high or (self.high == other.high and
                                              (self.high_closed or not other.high_closed))
         return low_ok and high_ok
+
+
+ANY = Condition("-", "any")
+"""The condition a rule sets on a column it does not name."""
 
 
 def condition_of(written: str | float) -> Condition:
@@ -163,7 +167,7 @@ class DecisionTableParams(Params):
         conditions = [{c: condition_of(w) for c, w in r.when.items()} for r in self.rules]
         for j, later in enumerate(conditions):
             for i, earlier in enumerate(conditions[:j]):
-                if all(c in later and earlier[c].covers(later[c]) for c in earlier):
+                if all(earlier[c].covers(later.get(c, ANY)) for c in earlier):
                     raise ValueError(f"rules[{j}] can never fire: rules[{i}] comes first and "
                                      "takes every row it would (hit: first)")
         return self

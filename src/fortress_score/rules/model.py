@@ -506,7 +506,7 @@ class RuleSet(_Model):
             for column in sorted(formula.names - set(derived)):
                 needed.setdefault(column, []).append(f"the formula of {name}")
         for _, rule_id, applies in self.applicability():
-            if isinstance(applies, str):  # a 0/1 column: read as a number
+            if isinstance(applies, str) and applies not in derived:  # a 0/1 column: a number
                 needed.setdefault(applies, []).append(f"applies_to of {rule_id}")
         return needed
 
