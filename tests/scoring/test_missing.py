@@ -185,3 +185,10 @@ def test_applies_to_may_read_a_derived_flag() -> None:
     rules["fields"] = {"big": {"formula": "base >= 100"}}
     got = _k2(fs.score(rules, DATA))
     assert got[("u3", "2024-01")] == (0.0, {"k2": "zero"})
+
+
+def test_a_roll_up_keeps_the_imputed_flag_of_its_months() -> None:
+    card = fs.score(_rules("zero"), DATA).roll_up("quarter")
+    got = {r["entity"]: r["imputed"] for r in card.to_records()}
+    assert got == {"u1": {"k2": "zero"}, "u2": {"k2": "zero"}, "u3": {"k2": "zero"},
+                   "u4": {"k2": "zero"}}

@@ -82,6 +82,12 @@ def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep")
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(applied > 0, total / scored, np.nan)[kept]
 
+    def any_imputed(codes: npt.NDArray[np.int8]) -> npt.NDArray[np.int8]:
+        """A rolled-up row is flagged with a sub-period's policy where any was imputed."""
+        most = np.zeros(n, dtype=np.int8)
+        np.maximum.at(most, group_of_row, codes)
+        return most[kept]
+
     def times_fired(values: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         return np.bincount(group_of_row, weights=values, minlength=n).astype(np.int64)[kept]
 
@@ -120,6 +126,7 @@ def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep")
         stars=stars,
         rank=rank,
         contributions=contributions,
+        imputed=None if f.imputed is None else tuple(any_imputed(c) for c in f.imputed),
     )
     columns = {}
     for name, values in table.columns.items():
