@@ -157,7 +157,7 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         earned = sheet.add(f"{title} 实得分", f"earned.{dim.id}", [
             "0+" + "+".join(f'IF({a}{line}="",0,{a}{line}*{number(p)})' for a, _, p in mine)
             for line in lines], [""] * n, "points")
-        parts = [(f"{a}{{line}}", p) for a, _, p in mine]
+        parts = [(a, "", p) for a, _, p in mine]
         score = sheet.add(f"{title} 维度得分（权重{number(dim.weight)}）", f"dimensions.{dim.id}", [
             f'IF({possible}{line}>0,100*{earned}{line}/{possible}{line},"")'
             if dim.aggregate in (None, "weighted_mean") else
@@ -168,7 +168,7 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
     weights = sheet.add("参与维度权重之和", "weight_sum", [
         "0+" + "+".join(f'IF({s}{line}="",0,{number(w)})' for s, w in score_letters)
         for line in lines], [""] * n, "points")
-    dimension_parts = [(f"({s}{{line}}/100)", w) for s, w in score_letters]
+    dimension_parts = [(s, "/100", w) for s, w in score_letters]
     base = sheet.add("基础分", "base_total", [
         f"IF({weights}{line}>0,{number(rules.scale)}*(0+" + "+".join(
             f'IF({s}{line}="",0,{number(w)}/{weights}{line}*{s}{line})'
@@ -283,20 +283,14 @@ def _nesting(formula: str) -> int:
     return deepest
 
 
-def _whole(rule: str, parts: list[tuple[str, float]], weight_sum: str, line: int) -> str:
+def _whole(rule: str, parts: list[tuple[str, str, float]], weight_sum: str, line: int) -> str:
     """A geometric mean (a product of powers, in rule order) or the least of ``parts`` —
-    (cell, weight) pairs, ``{line}`` in each cell — as :func:`scoring.model._aggregate`."""
-    cells = [(cell.format(line=line), weight) for cell, weight in parts]
+    (column letter, what divides its value, weight) — as :func:`scoring.model._aggregate`."""
+    cells = [(f"{letter}{line}", f"({letter}{line}{divided})", w) for letter, divided, w in parts]
     if rule == "geometric":
-        return "(1" + "".join(
-            f'*IF({_blank_of(cell)}="",1,{cell}^({number(w)}/{weight_sum}))' for cell, w in cells
-        ) + ")"
-    return "MIN(" + ",".join(f'IF({_blank_of(cell)}="",2,{cell})' for cell, _ in cells) + ")"
-
-
-def _blank_of(cell: str) -> str:
-    """The cell a part is read from (``(K5/100)`` is K5's)."""
-    return cell.strip("()").split("/")[0]
+        return "(1" + "".join(f'*IF({cell}="",1,{value}^({number(w)}/{weight_sum}))'
+                              for cell, value, w in cells) + ")"
+    return "MIN(" + ",".join(f'IF({cell}="",2,{value})' for cell, value, _ in cells) + ")"
 
 
 def _raw_attainment(points: npt.NDArray[Any], adjustment: Adjustment) -> npt.NDArray[Any]:

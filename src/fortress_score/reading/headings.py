@@ -77,8 +77,8 @@ def find_heading_row(grid: Grid, rules: RuleSet | None, header_row: int | None) 
         return next((i for i, n in enumerate(filled) if n >= least and 2 * n >= most), 0)
     names, _ = _names_of(rules)
     wanted = wanted_columns(rules)
-    needed = [c for c in wanted if c in rules.data_columns_needed() or c in
-              (rules.entity, rules.period, rules.group_by)]
+    read = rules.data_columns_needed().keys() | {rules.entity, rules.period, rules.group_by}
+    needed = [c for c in wanted if c in read]  # worked out once, not a column at a time
     enough = max(1, (len(needed) + 1) // 2)
     for index, row in enumerate(top):
         named = {names.get(heading_key(_text(c))) for c in row} & set(needed)
