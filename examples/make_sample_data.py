@@ -13,10 +13,12 @@ fall into three peer groups (``category``), ten each:
 * ``职能部门`` – functional departments; no line loss / outage / sales, some have a
   finance or investment KPI, most are judged on the red-list share alone.
 
-"一支部+一指标库": every branch has its own indicator library (the KPI tuple in ``BRANCHES``).  A KPI cell
-is left **empty** where the indicator does not apply to that branch (the rule pack reads an
-empty cell as "not applicable" and scores the dimension over the indicators that do).  Only
-the fields marked ``optional: true`` are ever empty; every other cell always has a value.
+"一支部+一指标库": every branch has its own indicator library, declared in the rule pack
+(``applies_to`` on each business KPI: every county branch, and other branches by name) and
+followed here (the KPI tuple in ``BRANCHES``; 新和's investment figures are drawn last, see
+``build``).  A KPI cell is **empty** exactly where the branch's library does not have the
+KPI; where it does, the cell has a figure (the pack scores a blank there 0).  Only the
+fields marked ``optional: true`` are ever empty; every other cell always has a value.
 
 Ranges follow the seed, the 2021 report of 崇左供电局: sales growth around +8.7 % (spread
 −3 % … +15 %), revenue growth around +9.6 %, bill recovery 98–100 % (mostly 100), line
@@ -160,6 +162,7 @@ TIE = ("人力资源部党支部", "企业管理部党支部", "2024-05")
 BIG_DEDUCTION = ("宁明供电分局党支部", "2024-06")
 BIG_BONUS = ("扶绥供电分局党支部", "2024-11")
 RED_13 = ("大新供电分局党支部", "2024-04")
+LATE_INVEST = "新和供电分局党支部"  # its investment figures: drawn last (see build)
 
 
 def clip(x: float, lo: float, hi: float) -> float:
@@ -309,6 +312,15 @@ def build() -> list[dict[str, str]]:
                    for b in BRANCHES if b[1] == COUNTY)
         fin = rows[("计划财务部党支部", month)]
         fin["revenue"], fin["revenue_last_year"] = f2(cur), f2(last)
+
+    # 新和 answers for the investment plan like every county branch; its figures come from a
+    # stream of their own, drawn after the rest, so that no other row changed when they came.
+    late = random.Random(SEED + 1)
+    for mi, month in enumerate(MONTHS):
+        row = rows[(LATE_INVEST, month)]
+        q = clip(0.30 + late.gauss(0, 0.08), 0.0, 1.0)
+        row["investment_completion"] = f2(clip(lerp(72.0, 106.0, q) + late.gauss(0, 3.0),
+                                               70.0, 110.0))
 
     # 1. no masses: 0 head-count in BRANCHES gives 0/0/0 every month; check it.
     for name in NO_MASSES:

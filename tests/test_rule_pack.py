@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import fortress_score as fs
 from fortress_score import read_data
@@ -149,17 +151,42 @@ def hand_attainment(ev: dict[str, Any], row: dict[str, Any], points: float) -> f
     raise AssertionError(f"no hand evaluator for {kind!r}")
 
 
+def hand_applies(applies: Any, row: dict[str, Any]) -> bool:
+    """``applies_to`` on one row: a 0/1 column, {column: values} (all of them), or a list
+    of these (any of them); None applies everywhere."""
+    if applies is None:
+        return True
+    if isinstance(applies, list):
+        return any(hand_applies(one, row) for one in applies)
+    if isinstance(applies, str):
+        return row[applies] == 1
+    return all(row[column] in values for column, values in applies.items())
+
+
+def hand_indicator(pack: dict[str, Any], ind: dict[str, Any], row: dict[str, Any]) -> float | None:
+    """Attainment of an indicator after its library and its missing-data policy (skip or
+    zero, the two the pack uses); None = left out."""
+    if not hand_applies(ind.get("applies_to"), row):
+        return None
+    a = hand_attainment(ind["evaluate"], row, ind["points"])
+    policy = ind.get("missing", pack.get("missing", "skip"))
+    assert policy in ("skip", "zero")
+    return 0.0 if a is None and policy == "zero" else a
+
+
 def hand_score(pack: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-    """The scoring model of DESIGN.md §4 (missing: skip, clamp on), unrounded."""
-    assert pack.get("missing", "skip") == "skip"
+    """The scoring model of DESIGN.md §4 (weighted means, clamp on), unrounded."""
     assert pack.get("clamp", True) is True
+    assert pack.get("aggregate") is None and all(d.get("aggregate") is None
+                                                 for d in pack["dimensions"])
     scale = pack.get("scale", 100)
     indicators: dict[str, float | None] = {}
     dimensions: dict[str, float | None] = {}
     for dim in pack["dimensions"]:
+        assert dim.get("applies_to") is None and dim.get("min_available") is None
         earned = possible = 0.0
         for ind in dim["indicators"]:
-            a = hand_attainment(ind["evaluate"], row, ind["points"])
+            a = hand_indicator(pack, ind, row)
             indicators[ind["id"]] = None if a is None else a * ind["points"]
             if a is not None:
                 earned += a * ind["points"]
@@ -385,7 +412,7 @@ def _performance_by_hand(pack, row):
     earned = possible = 0.0
     applicable = []
     for ind in dimension(pack, "performance")["indicators"]:
-        a = hand_attainment(ind["evaluate"], row, ind["points"])
+        a = hand_indicator(pack, ind, row)
         if a is None:
             continue
         applicable.append(ind["id"])
@@ -424,19 +451,137 @@ def test_empty_kpis_do_not_apply(pack, card, by_key, row_of, branch, month):
         assert lines[ind_id].contribution is None
 
 
-def test_missing_zero_would_lower_functional_departments(pack, rows, by_key):
-    """The same pack with `missing: zero` scores the empty KPIs 0: skip is what keeps them up."""
-    zero_pack = dict(pack, missing="zero")
+def _without_libraries(pack: dict[str, Any]) -> dict[str, Any]:
+    """The pack with no indicator library declared: every KPI applies to every branch."""
+    stripped = yaml.safe_load(yaml.safe_dump(pack, allow_unicode=True))
+    for dim in stripped["dimensions"]:
+        for ind in dim["indicators"]:
+            ind.pop("applies_to", None)
+    return stripped
+
+
+def test_declared_libraries_keep_functional_departments_whole(pack, rows, by_key):
+    """Under `missing: zero` a blank cell scores 0; it is the declared library that keeps a
+    department's performance over the KPIs it answers for. Without the libraries the same
+    blanks would count as zeros."""
+    assert pack["missing"] == "zero"
     engine = fs.Engine(entry_points=False)
     functional = [r for r in rows if r["category"] == "职能部门" and r["month"] == "2024-05"]
-    zero = {(r["entity"], r["period"]): r for r in engine.score(zero_pack, functional).to_records()}
+    bare = {(r["entity"], r["period"]): r
+            for r in engine.score(_without_libraries(pack), functional).to_records()}
     for row in functional:
         key = (row["branch"], row["month"])
         earned, _, _ = _performance_by_hand(pack, row)
         all_points = sum(i["points"] for i in dimension(pack, "performance")["indicators"])
-        assert zero[key]["dimensions"]["performance"] == pytest.approx(100 * earned / all_points,
+        assert bare[key]["dimensions"]["performance"] == pytest.approx(100 * earned / all_points,
                                                                       abs=ROUNDING)
-        assert by_key[key]["dimensions"]["performance"] > zero[key]["dimensions"]["performance"]
+        assert by_key[key]["dimensions"]["performance"] > bare[key]["dimensions"]["performance"]
+        assert set(bare[key]["imputed"].values()) == {"zero"}
+
+
+# -- indicator libraries: a blank cell never pays --------------------------------------------
+
+
+KPI_INPUTS = ("input", "current", "baseline", "numerator", "denominator")
+
+
+def _library_inputs(pack: dict[str, Any]) -> dict[str, list[str]]:
+    """Indicator id → the columns it reads, for the indicators with a declared library."""
+    return {ind["id"]: [ind["evaluate"][k] for k in KPI_INPUTS if k in ind["evaluate"]]
+            for dim in pack["dimensions"] for ind in dim["indicators"] if "applies_to" in ind}
+
+
+def test_the_sample_data_follows_the_declared_libraries(pack, rows, records):
+    """A KPI cell is filled exactly where the branch's library has the KPI: nothing in the
+    sample is imputed, and no cell outside a library holds a figure that goes unread."""
+    libraries = _library_inputs(pack)
+    assert len(libraries) == 8
+    for row in rows:
+        for ind_id, columns in libraries.items():
+            applies = hand_applies(indicator(pack, ind_id)["applies_to"], row)
+            filled = [row[c] is not None for c in columns]
+            assert filled == [applies] * len(columns), (row["branch"], row["month"], ind_id)
+    assert all(rec["imputed"] == {} for rec in records)
+
+
+def test_every_county_branch_answers_for_every_kpi(pack, rows):
+    county = [r for r in rows if r["category"] == "县区供电分局"]
+    assert len({r["branch"] for r in county}) == 10
+    for ind_id in _library_inputs(pack):
+        assert all(hand_applies(indicator(pack, ind_id)["applies_to"], r) for r in county)
+
+
+def test_every_named_branch_is_in_the_sample(pack, rows):
+    """A branch named in a library but spelt otherwise in the data would silently lose the
+    KPI; every name the pack lists is a branch of the sample."""
+    branches = {r["branch"] for r in rows}
+    for ind_id in _library_inputs(pack):
+        for way in indicator(pack, ind_id)["applies_to"]:
+            if isinstance(way, dict) and "branch" in way:
+                assert set(way["branch"]) <= branches, ind_id
+
+
+def _optional_columns(pack: dict[str, Any]) -> list[str]:
+    return [name for name, spec in pack["fields"].items() if spec.get("optional")]
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_blank_cell_raises_any_total(pack, rows, by_key, data):
+    """Blank any set of KPI cells of the sample: no branch's total goes up in any month."""
+    optional = _optional_columns(pack)
+    cells = [(i, c) for i, row in enumerate(rows) for c in optional if row[c] is not None]
+    chosen = data.draw(st.lists(st.sampled_from(cells), min_size=1, max_size=40, unique=True))
+    blanked = [dict(row) for row in rows]
+    for i, column in chosen:
+        blanked[i][column] = None
+    engine = fs.Engine(entry_points=False)
+    after = engine.score(engine.load_rules(str(RULES_PATH)), blanked).to_records()
+    for rec in after:
+        before = by_key[(rec["entity"], rec["period"])]
+        assert rec["total"] <= before["total"], (rec["entity"], rec["period"])
+    touched = {(rows[i]["branch"], rows[i]["month"]) for i, _ in chosen}
+    assert all("zero" in set(rec["imputed"].values())
+               for rec in after if (rec["entity"], rec["period"]) in touched)
+
+
+@pytest.mark.parametrize("column", ["kpis_total", "tasks_planned", "meetings_held",
+                                    "masses_satisfied", "violations"])
+def test_a_blank_required_cell_is_an_error_at_its_place(rows, column):
+    blanked = [dict(row) for row in rows]
+    blanked[41][column] = None
+    engine = fs.Engine(entry_points=False)
+    with pytest.raises(fs.FortressScoreError) as info:
+        engine.score(engine.load_rules(str(RULES_PATH)), blanked)
+    text = str(info.value)
+    assert column in text and rows[41]["branch"] in text and rows[41]["month"] in text
+
+
+def test_blanking_the_weakest_kpis_no_longer_pays(pack, card, by_key, row_of):
+    """The case measured when the libraries were declared: 天等's two weakest KPIs in
+    December, left blank, raised its total under `missing: skip`; now they count as 0."""
+    branch, month = "天等供电分局党支部", "2024-12"
+    row, before = row_of(branch, month), by_key[(branch, month)]
+    libraries = _library_inputs(pack)
+    weakest = sorted(libraries, key=lambda i: before["indicators"][i]
+                     / indicator(pack, i)["points"])[:2]
+    blanked = dict(row, **{c: None for i in weakest for c in libraries[i]})
+    engine = fs.Engine(entry_points=False)
+    rules = engine.load_rules(str(RULES_PATH))
+    after = engine.score(rules, [blanked]).to_records()[0]
+    assert after["imputed"] == {i: "zero" for i in weakest}
+    earned, possible, _ = _performance_by_hand(pack, row)
+    lost = sum(before["indicators"][i] for i in weakest)
+    assert after["dimensions"]["performance"] == pytest.approx(100 * (earned - lost) / possible,
+                                                              abs=ROUNDING)
+    assert after["total"] <= before["total"]
+    # under skip the same blanks would leave the weak KPIs out and lift the mean: what the
+    # declared libraries with `missing: zero` stop
+    assert all(before["indicators"][i] / indicator(pack, i)["points"] < earned / possible
+               for i in weakest)
+    skipping = engine.score(dict(pack, missing="skip"), [blanked]).to_records()[0]
+    assert skipping["total"] > before["total"]
 
 
 # -- every row ---------------------------------------------------------------------------------

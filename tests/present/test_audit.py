@@ -258,9 +258,17 @@ def test_declared_applicability_and_filled_values_are_written_as_marked_values(t
     card.to_excel(tmp_path / "audit.xlsx", formulas=True)
     rows = _model(recalculated(tmp_path / "audit.xlsx", tmp_path / "out"))
     headings = list(rows[0])
-    assert "t_up 达成度（值）" in headings and "t_down 达成度（值）" in headings
+    # by rule: a marked 1/0 column, and the attainment stays a formula gated by it
+    assert "t_up 适用（值）" in headings and "t_up 达成度" in headings
+    assert "t_down 达成度（值）" in headings  # imputed from peers
     assert "steps 达成度（值）" in headings and "grow 达成度" in headings  # b's, then a plain one
-    for row, record in zip(rows, card.to_records()):
+    records = card.to_records()
+    assert {r["indicators"]["t_up"] is None for r in records} == {True, False}
+    for row, record in zip(rows, records):
+        assert row["t_up 适用（值）"] == (record["group"] == "甲类")
+        points = record["indicators"]["t_up"]  # rounded to the pack's precision
+        assert _blank(row["t_up 达成度"]) == (None if points is None
+                                            else pytest.approx(points / 10, abs=0.0005 + 1e-12))
         assert (_blank(row["总分"]), row["星级"], _blank(row["名次"])) == \
             (record["total"], record["stars"], record["rank"]), record
 

@@ -266,7 +266,7 @@ def test_the_other_sheets(book: Any, pack: dict[str, Any]) -> None:
     settings_rows = {r["设置项"]: r["取值"] for r in rows_of(book["设置"])}
     assert settings_rows["ruleset"] == pack["ruleset"] and settings_rows["entity"] == "branch"
     assert (settings_rows["scale"], settings_rows["precision"], settings_rows["missing"]) == (
-        100, 2, "不计入")
+        100, 2, "计零分")
 
 
 def test_headings_are_frozen_and_columns_fit_chinese(book: Any) -> None:

@@ -100,6 +100,28 @@ def test_applies_to_by_values_and_by_a_flag() -> None:
     assert numbers == by_kind  # 1.0 in the data is the listed 1
 
 
+def test_applies_to_a_list_is_any_of_its_ways() -> None:
+    # u1 u2 u3 u4 are kinds A B A B, areas N N S S, flags 0 0 0 1 (each month)
+    data = dict(DATA, kind=["A", "B"] * 6, area=["N", "N", "S", "S"] * 3,
+                flag=[0, 0, 0, 1] * 3)
+    rows = {(u, m) for u in ("u1", "u2", "u3", "u4") for m in ("2024-01", "2024-02", "2024-03")}
+
+    def applying(applies_to: object) -> set[tuple[str, str]]:
+        got = _k2(fs.score(_rules("zero", applies_to=applies_to), data))
+        return {key for key, (points, _) in got.items() if points is not None}
+
+    assert applying({"kind": ["A"], "area": ["N"]}) == {k for k in rows if k[0] == "u1"}  # all
+    assert applying([{"kind": ["A"]}, {"area": ["N"]}]) == {  # any
+        k for k in rows if k[0] in ("u1", "u2", "u3")}
+    assert applying([{"kind": ["A"], "area": ["S"]}, "flag"]) == {
+        k for k in rows if k[0] in ("u3", "u4")}
+    assert applying([{"u": ["u2"]}]) == applying({"u": ["u2"]})
+    with pytest.raises(fs.RuleFileError, match="applies_to"):
+        fs.load_rules(_rules(applies_to=[]))
+    with pytest.raises(fs.DataError, match="'area' is missing|area"):
+        fs.score(_rules(applies_to=[{"kind": ["A"]}, {"area": ["N"]}]), DATA)
+
+
 def test_max_gap_is_for_carry_forward_only() -> None:
     with pytest.raises(fs.RuleFileError, match="max_gap is for missing: carry_forward only"):
         fs.load_rules(_rules("zero", max_gap=2))

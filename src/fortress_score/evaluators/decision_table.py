@@ -154,8 +154,12 @@ class DecisionRule(Params):
     score: float = Field(ge=0.0, le=1.0)
 
 
+MAX_RULES = 1000
+"""Rules a decision table may have: checking that each can fire compares every pair."""
+
+
 class DecisionTableParams(Params):
-    rules: list[DecisionRule] = Field(min_length=1)
+    rules: list[DecisionRule] = Field(min_length=1, max_length=MAX_RULES)
     hit: Literal["first", "collect_sum", "collect_max"] = "first"
     otherwise: float | None = Field(default=None, ge=0.0, le=1.0)
     """The score where no rule fires; None: the row does not apply."""

@@ -33,6 +33,7 @@ from ..errors import FortressScoreError, PeriodError, PluginError, Problem, show
 from ..periods import wanted_period
 from ..plugins.formulas import Cells, number
 from ..rules.model import Adjustment, EvaluatorCall
+from ..scoring.missing import applicable
 from ..scoring.model import HALF_TOLERANCE, HALF_TOLERANCE_CAP
 from ..scoring.result import Result
 from ..sheets import column_letters, missing_extra
@@ -119,27 +120,33 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
 
     def attainment_column(heading: str, name: str, call: EvaluatorCall, points: float,
                           values: npt.NDArray[Any], policy: str = "skip",
-                          by_rule: bool = False) -> str:
-        formulas = [None if by_rule or policy not in ("skip", "zero", "error") else
+                          withheld: bool = False, applies: str | None = None) -> str:
+        formulas = [None if withheld or policy not in ("skip", "zero", "error") else
                     _formula_of(result, call, Cells(
                         {c: data_cell(c, line) for c in call.inputs}, whole, peer_codes,
                         f"${peer_letter}{line}", points)) for line in lines]
         given = all(f is not None for f in formulas)
         if given and policy == "zero":
             formulas = [f'IF(({f})="",0,{f})' for f in formulas]
+        if given and applies is not None:
+            formulas = [f'IF(${applies}{line}=1,{f},"")' for f, line in zip(formulas, lines)]
         kind = "attainment" if given else "values"
         return sheet.add(heading + ("" if given else "（值）"), name,
                          formulas if given else [None] * n, _cached(values[rows]), kind)
 
     precision = rules.precision
     points_letters: list[tuple[str, str, float]] = []  # attainment, points, P_i
+    by_rule = applicable(rules, table)
     for i, (dim, ind) in enumerate(rules.indicators):
         title = ind.title or ind.id
-        # applicability by rule and imputed figures are written as values, marked
+        applies = None  # where the rule says: a 1/0 column of the library's reading, marked
+        if ind.applies_to is not None or dim.applies_to is not None:
+            applies = sheet.add(f"{title} 适用（值）", f"applies.{ind.id}", [None] * n,
+                                by_rule[i][rows].astype(int).tolist(), "flag")
+        # imputed figures and withheld dimensions are written as values, marked
         a = attainment_column(f"{title} 达成度", f"attainment.{ind.id}", ind.evaluate,
                               ind.points, figures.attainment[i], ind.missing or rules.missing,
-                              ind.applies_to is not None or dim.applies_to is not None
-                              or dim.min_available is not None)
+                              dim.min_available is not None, applies)
         p = sheet.add(f"{title} 得分（{number(ind.points)}分）", f"indicators.{ind.id}",
                       [f'IF({a}{line}="","",{a}{line}*{number(ind.points)})' for line in lines],
                       _cached(figures.indicator_points(i)[rows]), "points")
@@ -339,6 +346,7 @@ def _write(book: Any, result: Result, rows: npt.NDArray[np.intp],
         "key": None, "code": book.add_format({"num_format": "0"}),
         "attainment": book.add_format({"num_format": "0.0000"}),
         "values": book.add_format({"num_format": "0.0000", "bg_color": "#FCE4D6"}),
+        "flag": book.add_format({"num_format": "0", "bg_color": "#FCE4D6"}),
         "points": book.add_format({"num_format": "0." + "0" * precision if precision else "0"}),
         "score": book.add_format({"num_format": "0." + "0" * precision if precision else "0"}),
         "exact": book.add_format({"num_format": "0.000000000"}),
@@ -404,7 +412,9 @@ _NOTES = [
     " → 基础分 = 满分 × Σ(维度权重 ÷ 参与维度权重之和 × 维度得分) ÷ 100 → 加减分 → 限幅 → 一票否决 → "
     "四舍五入 → 星级 → 同期同组名次（COUNTIFS）。",
     "四舍五入按本库规则：距“5”在 2^-40 倍以内者视为恰好为“5”并进位（85.275 记 85.28），与库中数值一致。",
-    "标有“（值）”并以底色标出的达成度列写入的是结果值：由未提供公式的插件计算，或其指标按适用范围"
-    "（applies_to）取舍、按缺失处理（同组均值、同组中位数、沿用上期）推补，或其维度设有数据最低占比。",
+    "标有“（值）”并以底色标出的达成度列写入的是结果值：由未提供公式的插件计算，或其指标按缺失处理"
+    "（同组均值、同组中位数、沿用上期）推补，或其维度设有数据最低占比。",
+    "“适用（值）”列按规则文件的适用范围（applies_to）写明该指标是否适用于该行（1 适用，0 不适用），"
+    "按值写入；不适用的行达成度为空白。",
     "“数据”中标有“（公式值）”的列是规则文件中派生字段（formula）的计算结果，按值写入：改动它所依据的输入不会使其随之变化。",
 ]

@@ -12,8 +12,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import did_you_mean, shown
+from .circles import strongly_connected, way_round
 from .file import Loc, format_path
-from .formula import FormulaError, parse
+from .formula import MAX_DERIVED, FormulaError, parse
 
 __all__ = ["cross_check", "invisible", "mixed_scripts", "normal_id", "skeleton"]
 
@@ -170,27 +171,31 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
 
 
 def _formula_cycles(fields: Any) -> Iterator[tuple[Loc, str]]:
-    """Derived fields that read themselves, directly or through other derived fields."""
+    """Derived fields that read themselves, directly or through other derived fields, each
+    with its shortest way round; more than :data:`MAX_DERIVED` derived fields are refused."""
     if not isinstance(fields, Mapping):
         return
-    reads: dict[str, frozenset[str]] = {}
+    reads: dict[str, list[str]] = {}
     for name, spec in fields.items():
         if isinstance(spec, Mapping) and isinstance(spec.get("formula"), str):
             try:
-                reads[str(name)] = parse(spec["formula"]).names
+                reads[str(name)] = sorted(parse(spec["formula"]).names)
             except FormulaError:
                 continue  # said where the formula is checked
-    for start in reads:
-        path = {start: [start]}
-        todo = [start]
-        while todo:
-            name = todo.pop()
-            if start in reads.get(name, ()):
-                chain = " → ".join([*path[name], start])
-                yield ("fields", start, "formula"), (
-                    f"reads itself through {chain}; derived fields must not go round in a circle")
-                break
-            for used in sorted(reads.get(name, ())):
-                if used in reads and used not in path:
-                    path[used] = [*path[name], used]
-                    todo.append(used)
+    if len(reads) > MAX_DERIVED:
+        yield ("fields",), (f"has {len(reads)} derived fields (with a formula); at most "
+                            f"{MAX_DERIVED} are allowed")
+        return
+    for component in strongly_connected({n: [u for u in used if u in reads]
+                                         for n, used in reads.items()}):
+        inside = set(component)
+        graph = {n: [u for u in reads[n] if u in inside] for n in component}
+        for start in component:
+            chain = way_round(start, graph)
+            if chain is None:
+                continue  # a component of one that does not read itself: on no circle
+            if len(chain) > 12:
+                chain = [*chain[:6], f"… {len(chain) - 11} more …", *chain[-5:]]
+            yield ("fields", start, "formula"), (
+                f"reads itself through {' → '.join(chain)}; derived fields must not go round "
+                "in a circle")

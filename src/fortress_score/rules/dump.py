@@ -24,6 +24,10 @@ class _Flow(dict[str, Any]):
     """A mapping written on one line, as rule files write evaluator tables."""
 
 
+class _FlowList(list[Any]):
+    """A list written on one line (an ``applies_to`` of several ways)."""
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -41,7 +45,12 @@ def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
+def _represent_flow_list(dumper: yaml.SafeDumper, data: _FlowList) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True)
+
+
 _Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(_FlowList, _represent_flow_list)
 _Dumper.add_representer(str, _represent_text)
 
 
@@ -51,10 +60,11 @@ def _dump(data: Any, width: int) -> str:
     return text
 
 
-def flow_yaml(table: Mapping[str, Any]) -> str:
-    """An evaluator table as one line of YAML; JSON (YAML too) where YAML would not read back
-    the same values."""
-    text = _dump(_Flow(table), 10**6).strip()
+def flow_yaml(table: Mapping[str, Any] | list[Any]) -> str:
+    """An evaluator table (or a list) as one line of YAML; JSON (YAML too) where YAML would
+    not read back the same values."""
+    flow = _FlowList(table) if isinstance(table, list) else _Flow(table)
+    text = _dump(flow, 10**6).strip()
     try:
         same = _exact(read_yaml_text(text).data) == _exact(table)
     except RuleFileError:

@@ -30,13 +30,17 @@ import numpy as np
 from ..plugins.evaluator import FloatArray
 from ..rounding import round_half_up
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "Formula", "FormulaError", "parse"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_DERIVED", "MAX_LENGTH", "Formula", "FormulaError",
+           "parse"]
 
 MAX_LENGTH = 1000
 """Characters a formula may have."""
 
 MAX_DEPTH = 32
 """Levels of nesting (brackets, calls, operators) a formula may have."""
+
+MAX_DERIVED = 1000
+"""Derived fields a rule set may have: bounds the work of checking them for circles."""
 
 FUNCTIONS: dict[str, tuple[int, int]] = {
     "where": (3, 3), "min": (2, 32), "max": (2, 32), "abs": (1, 1), "round": (1, 2),

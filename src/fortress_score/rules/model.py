@@ -33,6 +33,7 @@ from ..errors import Problem, RuleFileError
 from ..plugins.evaluator import Column
 from ..plugins.manager import default_registry
 from . import messages
+from .circles import evaluation_order
 from .crosscheck import cross_check
 from .file import Loc, RuleSource
 from .formula import Formula
@@ -53,6 +54,7 @@ from .parts import (
     RuleModel,
     Veto,
     VetoEffect,
+    alternatives,
     evaluators_in,
     plain_data,
 )
@@ -188,20 +190,11 @@ class RuleSet(RuleModel):
 
     def derived_fields(self) -> dict[str, Formula]:
         """The derived fields, each after the derived fields it reads (evaluation order)."""
-        order: dict[str, Formula] = {}
-
-        def visit(name: str) -> None:
-            formula = self.fields[name].derivation
-            if name in order or formula is None:
-                return
-            for used in sorted(formula.names):
-                if used in self.fields and used != name:
-                    visit(used)
-            order[name] = formula
-
-        for name in self.fields:
-            visit(name)
-        return order
+        formulas = {name: spec.derivation for name, spec in self.fields.items()
+                    if spec.derivation is not None}
+        graph = {name: [u for u in sorted(f.names) if u in formulas and u != name]
+                 for name, f in formulas.items()}
+        return {name: formulas[name] for name in evaluation_order(graph)}
 
     def applicability(self) -> Iterator[tuple[Loc, str, AppliesTo]]:
         """(rule path, rule id, ``applies_to``) of every dimension and indicator that has one."""
@@ -217,9 +210,11 @@ class RuleSet(RuleModel):
         → the ids of the rules that read them."""
         found: dict[str, list[str]] = {}
         for _, rule_id, applies in self.applicability():
-            if isinstance(applies, dict):
-                for column in applies:
-                    found.setdefault(column, []).append(rule_id)
+            for where in alternatives(applies):
+                if isinstance(where, dict):
+                    for column in where:
+                        if rule_id not in found.setdefault(column, []):
+                            found[column].append(rule_id)
         return found
 
     def data_columns_needed(self) -> dict[str, list[str]]:
@@ -235,8 +230,9 @@ class RuleSet(RuleModel):
             for column in sorted(formula.names - set(derived)):
                 needed.setdefault(column, []).append(f"the formula of {name}")
         for _, rule_id, applies in self.applicability():
-            if isinstance(applies, str) and applies not in derived:  # a 0/1 column: a number
-                needed.setdefault(applies, []).append(f"applies_to of {rule_id}")
+            for where in alternatives(applies):
+                if isinstance(where, str) and where not in derived:  # a 0/1 column: a number
+                    needed.setdefault(where, []).append(f"applies_to of {rule_id}")
         return needed
 
     @model_validator(mode="after")

@@ -39,6 +39,7 @@ __all__ = [
     "Adjustment",
     "Aggregate",
     "AppliesTo",
+    "AppliesWhere",
     "Benchmark",
     "Commendation",
     "Dimension",
@@ -52,6 +53,7 @@ __all__ = [
     "RuleModel",
     "Veto",
     "VetoEffect",
+    "alternatives",
     "evaluators_in",
     "plain_data",
 ]
@@ -230,10 +232,19 @@ Missing = Literal["skip", "zero", "peer_mean", "peer_median", "carry_forward", "
 mean or median attainment of the row's peers that have one, the entity's own from its latest
 earlier period (at most ``max_gap`` periods back), or an error naming the rows."""
 
-AppliesTo = Annotated[str, StringConstraints(min_length=1)] | Annotated[
+AppliesWhere = Annotated[str, StringConstraints(min_length=1)] | Annotated[
     dict[Column, Annotated[list[str | float], Field(min_length=1)]], Field(min_length=1)]
-"""Where a rule applies: a 0/1 column (``has_customers``), or column → the values it
-applies to (``{category: [县区供电分局, 生产单位]}``)."""
+"""Rows named one way: a 0/1 column (``has_customers``), or column → the values it applies
+to (``{category: [县区供电分局, 生产单位]}``; several columns: rows that match them all)."""
+
+AppliesTo = AppliesWhere | Annotated[list[AppliesWhere], Field(min_length=1)]
+"""Where a rule applies: one :data:`AppliesWhere`, or a list of them: the rows any of them
+names (``[{category: [县区供电分局]}, {branch: [计量中心党支部]}]``)."""
+
+
+def alternatives(applies: AppliesTo) -> list[AppliesWhere]:
+    """The ways ``applies_to`` names rows: a row is in if any of them names it."""
+    return list(applies) if isinstance(applies, list) else [applies]
 
 
 class Indicator(RuleModel):

@@ -130,7 +130,15 @@ def _table(value: Any) -> dict[str, Any]:
 
 
 def _applies(value: Any) -> Any:
-    """``applies_to``: a 0/1 column's name, or a YAML mapping of column → values."""
+    """``applies_to``: a 0/1 column's name, a YAML mapping of column → values, or a YAML
+    list of these."""
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            data = read_yaml_text(value).data
+        except RuleFileError as exc:
+            raise Unreadable("is not a YAML list such as [{category: [甲类]}, has_customers]: "
+                             + "; ".join(p.message for p in exc.problems)) from None
+        return data
     if isinstance(value, str) and not value.strip().startswith("{"):
         return value.strip()
     return _table(value)
@@ -193,8 +201,9 @@ MAIN = Sheet("评分细则", (
     Column("维度汇总", "dimension.aggregate", _choice(AGGREGATES), tuple(AGGREGATES),
            note="指标如何合成维度得分；留空为加权平均"),
     Column("维度适用范围", "dimension.applies_to", _applies,
-           note="留空为全部；0/1 列名，或 {列: [值, ...]}"),
-    Column("适用范围", "applies_to", _applies, note="指标适用的行：留空为全部；0/1 列名，或 {列: [值, ...]}"),
+           note="留空为全部；0/1 列名，或 {列: [值, ...]}，或其列表（任一相符即适用）"),
+    Column("适用范围", "applies_to", _applies,
+           note="指标适用的行：留空为全部；0/1 列名，或 {列: [值, ...]}，或其列表（任一相符即适用）"),
     Column("缺失处理", "missing", _choice(MISSING), tuple(MISSING), note="适用而无数据时；留空按设置"),
     Column("沿用期数", "max_gap", _number, note="沿用上期：最多向前几期（默认 1）"),
     Column("维度数据最低占比", "dimension.min_available", _number,

@@ -30,6 +30,7 @@ from ..periods import parse_periods
 from ..plugins.evaluator import FloatArray
 from ..reading.frames import Table
 from ..rules.model import AppliesTo, RuleSet
+from ..rules.parts import AppliesWhere, alternatives
 
 __all__ = ["POLICIES", "Filled", "applicable", "fill_missing"]
 
@@ -59,17 +60,25 @@ def _mask(applies: AppliesTo | None, table: Table, rules: RuleSet,
           problems: list[Problem]) -> npt.NDArray[np.bool_]:
     if applies is None:
         return np.ones(table.n_rows, dtype=bool)
-    if isinstance(applies, str):
-        flags = table.columns[applies]
+    mask = np.zeros(table.n_rows, dtype=bool)
+    for where in alternatives(applies):
+        mask |= _named(where, table, rules, problems)
+    return mask
+
+
+def _named(where: AppliesWhere, table: Table, rules: RuleSet,
+           problems: list[Problem]) -> npt.NDArray[np.bool_]:
+    if isinstance(where, str):
+        flags = table.columns[where]
         unknown = ~np.isin(flags, (0.0, 1.0))  # NaN too
         if unknown.any():
             problems.append(Problem("must be 0 or 1 in every row: applies_to reads it",
-                                    file=table.source, column=applies,
+                                    file=table.source, column=where,
                                     rows=table.describe_rows(unknown, rules.entity,
                                                              rules.period)))
         return np.asarray(flags == 1.0)
     mask = np.ones(table.n_rows, dtype=bool)
-    for column, allowed in applies.items():
+    for column, allowed in where.items():
         mask &= np.isin(_as_text(table.labels[column]), sorted(_written(allowed)))
     return mask
 
