@@ -316,7 +316,7 @@ def build() -> list[dict[str, str]]:
     # 新和 answers for the investment plan like every county branch; its figures come from a
     # stream of their own, drawn after the rest, so that no other row changed when they came.
     late = random.Random(SEED + 1)
-    for mi, month in enumerate(MONTHS):
+    for month in MONTHS:
         row = rows[(LATE_INVEST, month)]
         q = clip(0.30 + late.gauss(0, 0.08), 0.0, 1.0)
         row["investment_completion"] = f2(clip(lerp(72.0, 106.0, q) + late.gauss(0, 3.0),

@@ -394,3 +394,15 @@ def test_score_reads_a_gbk_csv_and_a_sheet_by_name(capsys, tmp_path: Path) -> No
     assert run(capsys, "score", RULES, str(gbk), "--encoding", "gb18030", "--format", "json")[1] == expected
     assert_clean_error(*run(capsys, "score", RULES, str(gbk), "--encoding", "utf-8"))
     assert_clean_error(*run(capsys, "score", RULES, DATA, "--sheet", "数据"))
+
+
+def test_uncertainty_prints_the_latest_board_with_intervals(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["uncertainty", RULES, DATA, "--draws", "50", "--seed", "3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "2024-12 · 权重浮动 50 次" in out and "名次区间 5–95%" in out
+    rows = [line for line in out.splitlines() if line.startswith("│")]
+    assert len(rows) == 30
+    assert "江州供电分局党支部" in out
+    assert main(["uncertainty", RULES, DATA, "--draws", "50", "--seed", "3"]) == 0
+    assert capsys.readouterr().out == out  # same seed, same board

@@ -6,6 +6,8 @@ The public names are listed in ``__all__``; everything else may change.
 from __future__ import annotations
 
 from .analysis.explanation import Explanation, IndicatorLine, Step, WhatIf
+from .analysis.sensitivity import Sensitivity
+from .analysis.uncertainty import Dirichlet, Samples, Uncertainty, Uniform
 from .engine import Engine, load_rules, score
 from .errors import (
     DataError,
@@ -31,6 +33,7 @@ __all__ = [
     "Column",
     "Context",
     "DataError",
+    "Dirichlet",
     "Engine",
     "Evaluator",
     "Explanation",
@@ -46,8 +49,12 @@ __all__ = [
     "Result",
     "RuleFileError",
     "RuleSet",
+    "Samples",
     "Scorecard",
+    "Sensitivity",
     "Step",
+    "Uncertainty",
+    "Uniform",
     "WhatIf",
     "competition_rank",
     "evaluator",

@@ -20,7 +20,7 @@ from rich.table import Table as RichTable
 from .engine import Engine
 from .errors import FortressScoreError, PeriodError, Problem, shown
 from .periods import wanted_period
-from .present.tables import board_table, leaderboard_table
+from .present.tables import board_table, leaderboard_table, uncertainty_table
 from .reading.files import read_data
 from .rules.schema import rule_file_schema
 from .rules.sheet import export_rules, import_rules, write_rules_yaml
@@ -85,6 +85,18 @@ def _parser() -> argparse.ArgumentParser:
     titles.add_argument("data", metavar="DATA")
     titles.add_argument("--period", help="only this period")
 
+    spread = commands.add_parser("uncertainty", parents=[common, reading],
+                                 help="the board with each rank's interval when the weights "
+                                      "vary (draws of weights around the declared ones)")
+    spread.add_argument("rules", metavar="RULES")
+    spread.add_argument("data", metavar="DATA")
+    spread.add_argument("--period", help="default: the latest")
+    spread.add_argument("--draws", type=int, default=1000, help="default: 1000")
+    spread.add_argument("--seed", type=int, default=0, help="default: 0")
+    spread.add_argument("--weights", type=float, default=0.2,
+                        help="relative spread of each dimension weight (default: 0.2)")
+    spread.add_argument("--points", type=float, default=0.0,
+                        help="relative spread of each indicator's points (default: 0)")
     explain = commands.add_parser("explain", parents=[common, reading], help="show how one entity's total came about")
     explain.add_argument("rules", metavar="RULES")
     explain.add_argument("data", metavar="DATA")
@@ -163,6 +175,13 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "benchmarks":
         return _print_titles(card, args.period)
+    if args.command == "uncertainty":
+        period = args.period if args.period is not None or card.rules.period is None \
+            else card.periods()[-1]
+        spread = card.uncertainty(args.draws, weights=args.weights, points=args.points,
+                                  seed=args.seed)
+        sys.stdout.write(render(uncertainty_table(spread, period)))
+        return 0
     if args.command == "board":
         period = args.period if args.period is not None or card.rules.period is None \
             else card.periods()[-1]

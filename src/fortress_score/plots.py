@@ -11,6 +11,8 @@ from .present.plots import (
     heatmap,
     leaderboard_bars,
     radar,
+    rank_intervals,
+    sensitivity_bars,
 )
 
 __all__ = [
@@ -21,4 +23,6 @@ __all__ = [
     "heatmap",
     "leaderboard_bars",
     "radar",
+    "rank_intervals",
+    "sensitivity_bars",
 ]

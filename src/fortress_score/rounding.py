@@ -10,7 +10,7 @@ import numpy as np
 
 from .plugins.evaluator import FloatArray
 
-__all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "round_half_up"]
+__all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "half_up_steps", "round_half_up"]
 
 HALF_TOLERANCE = 2.0**-40
 """How near a half a float counts as the half, relative to the figure (to 1 for figures
@@ -35,6 +35,12 @@ def round_half_up(values: FloatArray | float, precision: int) -> FloatArray:
     most 12 significant digits: its distance from a half, when it is not one, is then far
     above the tolerance (a figure of 16 digits may sit within float64's own error of a half).
     """
+    return np.asarray(half_up_steps(values, precision) / 10.0**precision, dtype=np.float64)
+
+
+def half_up_steps(values: FloatArray | float, precision: int) -> FloatArray:
+    """:func:`round_half_up` in units of the last digit kept: whole numbers (as float64;
+    NaN stays NaN), so that ``round_half_up(v, p) == half_up_steps(v, p) / 10**p``."""
     figures = np.asarray(values, dtype=np.float64)
     factor = 10.0**precision
     magnitude = np.abs(figures) * factor
@@ -43,4 +49,4 @@ def round_half_up(values: FloatArray | float, precision: int) -> FloatArray:
                            HALF_TOLERANCE_CAP)
     with np.errstate(invalid="ignore"):  # NaN stays NaN
         up = magnitude - whole >= 0.5 - tolerance
-    return np.asarray(np.sign(figures) * (whole + up) / factor, dtype=np.float64)
+    return np.asarray(np.sign(figures) * (whole + up), dtype=np.float64)

@@ -248,10 +248,14 @@ def test_a_plug_in_whose_formula_fails_is_named(tmp_path: Path) -> None:
         card.to_excel(tmp_path / "a.xlsx", formulas=True)
 
 
-def test_declared_applicability_and_filled_values_are_written_as_marked_values(tmp_path: Path) -> None:
+def test_declared_applicability_is_a_marked_column_and_filled_values_are_marked_values(
+        tmp_path: Path) -> None:
     rules = _every_kind()
     dims = rules["dimensions"]  # type: ignore[index]
     dims[0]["indicators"][0]["applies_to"] = {"kind": ["甲类"]}
+    # peers: the library leaves rows outside applies_to out of a rank or min-max
+    dims[2]["indicators"][0]["applies_to"] = {"kind": ["甲类"]}
+    dims[2]["indicators"][2]["applies_to"] = [{"kind": ["乙类"]}]
     dims[0]["indicators"][1]["missing"] = "peer_mean"
     dims[1]["min_available"] = 0.9
     card = fs.score(fs.load_rules(rules), _random_rows(5))
@@ -262,6 +266,8 @@ def test_declared_applicability_and_filled_values_are_written_as_marked_values(t
     assert "t_up 适用（值）" in headings and "t_up 达成度" in headings
     assert "t_down 达成度（值）" in headings  # imputed from peers
     assert "steps 达成度（值）" in headings and "grow 达成度" in headings  # b's, then a plain one
+    assert "mm_up 达成度（值）" in headings and "rk_up 达成度（值）" in headings
+    assert "mm_down 达成度" in headings and "rk_down 达成度" in headings
     records = card.to_records()
     assert {r["indicators"]["t_up"] is None for r in records} == {True, False}
     for row, record in zip(rows, records):

@@ -296,3 +296,34 @@ def test_the_module_imports_without_matplotlib_and_says_how_to_get_it() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True)
     assert "pip install 'fortress-score[plot]'" in done.stdout
+
+
+# -- rank intervals and sensitivity ----------------------------------------------------------
+
+
+def test_rank_intervals_draw_each_branch_of_the_group_in_rank_order(card: fs.Scorecard,
+                                                                    tmp_path: Path) -> None:
+    u = card.uncertainty(300, weights=0.3, seed=2)
+    fig = plots.rank_intervals(u, PERIOD, GROUP)
+    ax = fig.axes[0]
+    mine = [r for r in card.to_records() if r["period"] == PERIOD and r["group"] == GROUP]
+    mine.sort(key=lambda r: (r["rank"], r["entity"]))
+    assert _visible_labels(ax.get_yticklabels()) == [r["entity"] for r in mine]
+    segments = ax.collections[0].get_segments()
+    columns = u.to_columns()
+    at = {(str(e), str(p)): i for i, (e, p) in enumerate(zip(columns["entity"], columns["period"]))}
+    for segment, record in zip(segments, mine):
+        i = at[(record["entity"], PERIOD)]
+        assert (segment[0][0], segment[1][0]) == (u.rank_p05[i], u.rank_p95[i])
+    assert not _missing_glyphs(_suptitle(fig))
+    fig.savefig(tmp_path / "intervals.png")
+
+
+def test_sensitivity_bars_show_both_indices_of_each_weight(card: fs.Scorecard) -> None:
+    s = card.sensitivity(64, weights=0.3, seed=1)
+    fig = plots.sensitivity_bars(s)
+    ax = fig.axes[0]
+    first, total = ax.containers
+    assert [b.get_width() for b in first] == pytest.approx(np.nan_to_num(s.board_first_order))
+    assert [b.get_width() for b in total] == pytest.approx(np.nan_to_num(s.board_total))
+    assert _visible_labels(ax.get_yticklabels()) == [f"{d.title} 权重" for d in card.rules.dimensions]

@@ -414,3 +414,17 @@ def test_the_rule_language_s_newer_keys_survive_the_sheet(tmp_path: Path) -> Non
                 {"id": "b1", "points": 5, "evaluate": {"kind": "target", "input": "z", "target": 1, "floor": 0}}]}]})
     export_rules(rules, tmp_path / "n.xlsx")
     assert import_rules(tmp_path / "n.xlsx").digest == rules.digest
+
+
+@pytest.mark.parametrize("applies_to", [
+    "[flag]", "{flag", '"flag"', "'flag'", [{"kind": ["甲", 1]}, "has_customers"],
+    [{"kind": ["[a]"], "area": ["N"]}], {"kind": ["{x}", "a: b", "#c", "yes", "null"]}])
+def test_applies_to_of_any_form_survives_the_sheet(tmp_path: Path, applies_to: Any) -> None:
+    rules = fs.load_rules({
+        "ruleset": "n", "entity": "u", "dimensions": [
+            {"id": "a", "weight": 1, "applies_to": applies_to, "indicators": [
+                {"id": "a1", "points": 10, "applies_to": applies_to,
+                 "evaluate": {"kind": "target", "input": "x", "target": 1, "floor": 0}}]}]})
+    back = round_trip(rules, tmp_path)
+    assert back.digest == rules.digest
+    assert back.dimensions[0].indicators[0].applies_to == rules.dimensions[0].indicators[0].applies_to

@@ -118,7 +118,7 @@ def test_applies_to_a_list_is_any_of_its_ways() -> None:
     assert applying([{"u": ["u2"]}]) == applying({"u": ["u2"]})
     with pytest.raises(fs.RuleFileError, match="applies_to"):
         fs.load_rules(_rules(applies_to=[]))
-    with pytest.raises(fs.DataError, match="'area' is missing|area"):
+    with pytest.raises(fs.DataError, match="column 'area': is missing"):
         fs.score(_rules(applies_to=[{"kind": ["A"]}, {"area": ["N"]}]), DATA)
 
 

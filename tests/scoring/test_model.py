@@ -286,3 +286,18 @@ def test_geometric_contributions_are_log_shares_by_hand() -> None:
     assert float(f.contributions[0][0]) == pytest.approx(dim_a * 2.5 / 32.5)
     assert float(f.contributions[1][0]) == pytest.approx(dim_a * 30 / 32.5)
     assert float(f.contributions[2][0]) == pytest.approx(base * b / (a + b))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-5, 40), st.integers(0, 3), st.booleans()),
+                min_size=1, max_size=60))
+def test_ranks_by_counting_equal_ranks_by_sorting(rows: list[tuple[int, int, bool]]) -> None:
+    from fortress_score.scoring.groupwise import competition_rank_of_steps
+
+    steps = np.array([r[0] for r in rows], dtype=np.int64)
+    groups = np.array([r[1] for r in rows], dtype=np.int64)
+    valid = np.array([r[2] for r in rows])
+    by_sorting = competition_rank(np.where(valid, steps.astype(float), np.nan), groups,
+                                  descending=True)
+    by_counting = competition_rank_of_steps(steps, valid, groups, 4)
+    assert np.array_equal(by_sorting, by_counting, equal_nan=True)

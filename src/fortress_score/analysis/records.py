@@ -74,6 +74,7 @@ def provenance_record(result: Result) -> dict[str, Any]:
         "data_digest": result.data_digest,
         "library_version": p.library_version,
         "evaluators": dict(p.evaluators),
+        **({"derived_weights": dict(p.derived_weights)} if p.derived_weights else {}),
     }
 
 

@@ -126,6 +126,12 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
                         {c: data_cell(c, line) for c in call.inputs}, whole, peer_codes,
                         f"${peer_letter}{line}", points)) for line in lines]
         given = all(f is not None for f in formulas)
+        if given and applies is not None and any(
+                peer_codes in f or any(r in f for r in whole.values())
+                for f in formulas if f is not None):
+            # the library leaves rows outside applies_to out of the peers; a formula over
+            # whole columns would count them in: written as values instead
+            formulas, given = [None] * n, False
         if given and policy == "zero":
             formulas = [f'IF(({f})="",0,{f})' for f in formulas]
         if given and applies is not None:

@@ -65,6 +65,8 @@ import numpy.typing as npt
 from ..analysis.boards import leaderboard
 from ..analysis.explain import explain_row
 from ..analysis.records import to_columns
+from ..analysis.sensitivity import Sensitivity
+from ..analysis.uncertainty import Uncertainty
 from ..errors import PeriodError, Problem, shown
 from ..keys import matching
 from ..periods import wanted_period
@@ -84,6 +86,8 @@ __all__ = [
     "heatmap",
     "leaderboard_bars",
     "radar",
+    "rank_intervals",
+    "sensitivity_bars",
 ]
 
 STAR_COLOURS: tuple[str, ...] = ("#b4b4b4", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33",
@@ -527,3 +531,91 @@ def heatmap(card: Result | HasResult, period: Any = None, *,
     fig.suptitle(f"{_title(result)}{heading}\n指标达成度", **text.kw(12))
     return fig
 
+
+
+def rank_intervals(uncertainty: Uncertainty, period: Any = None, group: Any = None, *,
+                   font: str | os.PathLike[str] | None = None) -> Figure:
+    """Each branch's rank over the weight draws: a bar from the 5 % to the 95 % rank, a dot
+    at the median, a ring at the card's own rank; branches in the order of their own rank.
+
+    Args:
+        uncertainty: from :meth:`Scorecard.uncertainty`.
+        period: one period (default: the latest).
+        group: one ``group_by`` value (default: the first group of the period).
+        font: a font file for the text instead of the one :func:`find_cjk_font` chose.
+
+    Returns:
+        A Figure with one axes: its first collection holds the intervals (one line a
+        branch, top to bottom in rank order) and its y tick labels the branches.
+    """
+    _matplotlib()
+    text = _Text(font)
+    u = uncertainty
+    result = u.result
+    columns = u.to_columns()
+    period = _latest(result, period)
+    rows = np.flatnonzero(_period_mask(result, columns, period) & ~np.isnan(u.nominal_rank))
+    if group is None and result.group_text is not None and rows.size:
+        group = result.group_text[rows[0]]
+    if group is not None and result.group_text is not None:
+        rows = rows[result.group_text[rows] == str(group)]
+    rows = rows[np.lexsort((result.entity_text[rows], u.nominal_rank[rows]))]
+    n = rows.size
+    fig = _new_figure((7.5, max(3.0, 0.34 * n + 1.8)))
+    ax = fig.add_subplot()
+    y = np.arange(n)
+    ax.hlines(y, u.rank_p05[rows], u.rank_p95[rows], color="#fc8d59", linewidth=6,
+              label="5–95 % 区间")
+    ax.plot(u.median_rank[rows], y, "o", color="#b30000", markersize=5, label="中位名次")
+    ax.plot(u.nominal_rank[rows], y, "o", markerfacecolor="none", markeredgecolor="#404040",
+            markersize=9, label="本期名次")
+    ax.set_yticks(y, [str(result.table.entity[r]) for r in rows], **text.kw(9))
+    ax.invert_yaxis()
+    ax.set_xlim(0.5, max(float(np.max(u.rank_p95[rows], initial=1.0)), 1.0) + 0.5)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("名次（1 为最好）", **text.kw(10))
+    ax.grid(axis="x", color="#e0e0e0", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(loc="outside lower center", ncols=3, prop=text.properties(8), frameon=False)
+    heading = " · ".join(str(p) for p in (period, group) if p is not None)
+    fig.suptitle(f"{_title(result)}\n{heading + ' · ' if heading else ''}"
+                 f"权重浮动 {len(u.samples)} 次的名次区间", **text.kw(12))
+    return fig
+
+
+def sensitivity_bars(sensitivity: Sensitivity, *,
+                     font: str | os.PathLike[str] | None = None) -> Figure:
+    """The first-order and total sensitivity indices of the board's mean absolute rank
+    shift, one pair of bars a parameter (a dimension's weight, an indicator's points).
+
+    Returns:
+        A Figure with one axes whose two containers hold the first-order and the total
+        bars, in parameter order.
+    """
+    _matplotlib()
+    text = _Text(font)
+    s = sensitivity
+    rules = s.result.rules
+    names = {f"weight.{d.id}": f"{d.title or d.id} 权重" for d in rules.dimensions}
+    names |= {f"points.{ind.id}": f"{ind.title or ind.id} 分值" for _, ind in rules.indicators}
+    k = len(s.parameters)
+    fig = _new_figure((7.5, max(2.8, 0.5 * k + 1.6)))
+    ax = fig.add_subplot()
+    y = np.arange(k)
+    ax.barh(y - 0.2, np.nan_to_num(s.board_first_order), height=0.4, color="#fdbb84",
+            label="一阶指数 S（单独的影响）")
+    ax.barh(y + 0.2, np.nan_to_num(s.board_total), height=0.4, color="#e34a33",
+            label="总效应指数 ST（含交互）")
+    ax.set_yticks(y, [names.get(p, p) for p in s.parameters], **text.kw(9))
+    ax.invert_yaxis()
+    ax.set_xlim(min(0.0, float(np.nanmin(s.board_first_order, initial=0.0))) - 0.02, 1.05)
+    ax.set_xlabel("方差占比", **text.kw(10))
+    ax.axvline(0, color="#808080", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.legend(loc="outside lower center", ncols=2, prop=text.properties(8), frameon=False)
+    fig.suptitle(f"{_title(s.result)}\n全榜名次平均变动对各权重的敏感度（{s.base_samples} 组基样本）",
+                 **text.kw(12))
+    return fig

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from rich.table import Table as RichTable
 
 from ..analysis.records import to_records
+from ..analysis.uncertainty import Uncertainty
 from ..periods import wanted_period
 from ..scoring.result import Result
 from ..text import figure, star_text
 
-__all__ = ["board_table", "column_title", "leaderboard_table"]
+__all__ = ["board_table", "column_title", "leaderboard_table", "uncertainty_table"]
 
 
 def board_table(result: Result, period: Any = None) -> RichTable:
@@ -93,5 +95,47 @@ def leaderboard_table(result: Result, records: list[dict[str, Any]], by: str,
             cells.append(figure(r["value"]))
         cells.append(figure(r["total"]))
         cells += [figure(r["dimensions"][dim.id]) for dim in rules.dimensions]
+        table.add_row(*cells)
+    return table
+
+
+def uncertainty_table(u: Uncertainty, period: Any = None) -> RichTable:
+    """The board of one period (all rows when None) with each row's rank over the draws:
+    median, the 5–95 % interval, the chance of first place and of keeping its stars."""
+    result = u.result
+    rules = result.rules
+    rows = np.arange(len(u))
+    if period is not None:
+        wanted = str(wanted_period(period, result.table.period))
+        rows = rows[result.period_text == wanted]
+    group = result.group_text
+    order = np.lexsort((result.entity_text[rows],
+                        np.nan_to_num(u.nominal_rank[rows], nan=np.inf),
+                        group[rows] if group is not None else np.zeros(rows.size)))
+    title = rules.title or rules.ruleset
+    title += f" · {period}" if period is not None else ""
+    title += f" · 权重浮动 {len(u.samples)} 次"
+    table = RichTable(title=title, title_justify="left")
+    if group is not None:
+        table.add_column(column_title(result, rules.group_by))
+    for name, justify in (("名次 rank", "right"), (column_title(result, rules.entity), "left"),
+                          ("星级 stars", "left"), ("总分 total", "right"),
+                          ("中位名次 median", "right"), ("名次区间 5–95%", "right"),
+                          ("居首概率 P(first)", "right"), ("保星概率 P(stars)", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    stars = result.figures.stars
+    for r in rows[order].tolist():
+        ranked = not np.isnan(u.nominal_rank[r])
+        cells = [] if group is None else [str(group[r])]
+        cells += [
+            f"{u.nominal_rank[r]:.0f}" if ranked else "",
+            str(result.table.entity[r]),
+            star_text(int(stars[r])),
+            figure(float(result.figures.reported_total[r])) if ranked else "",
+            f"{u.median_rank[r]:.0f}" if ranked else "",
+            f"{u.rank_p05[r]:.0f}–{u.rank_p95[r]:.0f}" if ranked else "",
+            f"{u.first_place[r]:.0%}",
+            f"{u.star_probability[r, int(stars[r])]:.0%}",
+        ]
         table.add_row(*cells)
     return table

@@ -49,7 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ruleset": "规则集", "title": "规则标题", "rules_digest": "规则摘要（sha256）",
         "data_digest": "数据摘要（sha256）", "library_version": "程序版本",
         "rows": "数据行数", "periods": "期间数", "chosen": "本工作簿期间",
-        "evaluators": "评价器来源", "all": "全部",
+        "evaluators": "评价器来源", "all": "全部", "derived_weights": "按方法得出的权重",
     },
     "en": {
         "board": "Board", "indicators": "Indicator points", "explanations": "Explanations",
@@ -72,7 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ruleset": "Rule set", "title": "Title", "rules_digest": "Rules digest (sha256)",
         "data_digest": "Data digest (sha256)", "library_version": "Library version",
         "rows": "Rows scored", "periods": "Periods", "chosen": "Periods in this workbook",
-        "evaluators": "Evaluator sources", "all": "all",
+        "evaluators": "Evaluator sources", "all": "all", "derived_weights": "Weights derived by a method",
     },
 }
 """The workbook's fixed words in each language; titles from the rule file stay as written."""
@@ -357,4 +357,8 @@ class _Writer(PrintedBook):
         sheet.band(words["evaluators"])
         for kind, source in p.evaluators.items():
             sheet.add([kind, source])
+        if p.derived_weights:
+            sheet.band(words["derived_weights"])
+            for place, value in p.derived_weights.items():
+                sheet.add([place, value])
         sheet.finish(freeze_columns=0)

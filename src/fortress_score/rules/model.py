@@ -54,10 +54,12 @@ from .parts import (
     RuleModel,
     Veto,
     VetoEffect,
+    Weighting,
     alternatives,
     evaluators_in,
     plain_data,
 )
+from .weighting import derived_weights
 
 __all__ = [
     "LARGEST",
@@ -107,6 +109,8 @@ class RuleSet(RuleModel):
     ratings: list[Rating] = Field(default_factory=list)
     benchmark: Benchmark | None = None
     commendations: list[Commendation] = Field(default_factory=list)
+    weighting: Weighting | None = None
+    """Weights derived by a method instead of written (:mod:`.weighting`)."""
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -167,11 +171,15 @@ class RuleSet(RuleModel):
         if not isinstance(data, Mapping):
             return handler(data)  # a RuleSet passes as it is; anything else is refused
         data = dict(data)  # any mapping, as a dict: the model's own checks take dicts
+        plain = plain_data(data)
+        weighing, derived = derived_weights(plain)
         found = [
             InitErrorDetails(type=PydanticCustomError("fs_rule_check", message), loc=loc,
                              input=None)
-            for loc, message in cross_check(plain_data(data))
+            for loc, message in [*cross_check(plain), *weighing]
         ]
+        if isinstance(plain.get("weighting"), Mapping):
+            data = _with_derived(plain, derived)
         try:
             rules = handler(data)
         except ValidationError as exc:
@@ -279,6 +287,34 @@ class RuleSet(RuleModel):
                     needed[column].append(rule.id)
         return needed
 
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        """pydantic's dump, less the weights a ``weighting`` method derives (it keeps the
+        method): the dump validates back to the same rule set."""
+        data: dict[str, Any] = super().model_dump(**options)
+        if self.weighting is None or not isinstance(data.get("dimensions"), list):
+            return data
+        by_method = self.weighting.indicators
+        for dim in data["dimensions"]:
+            if self.weighting.dimensions is not None:
+                dim.pop("weight", None)
+            if dim.get("id") in by_method:
+                for ind in dim.get("indicators", []):
+                    ind.pop("points", None)
+        return data
+
+    def derived_weights(self) -> dict[str, float]:
+        """The weights a ``weighting`` method derived: ``dimensions.<id>.weight`` and
+        ``indicators.<id>.points`` -> value (empty without a ``weighting``)."""
+        if self.weighting is None:
+            return {}
+        found: dict[str, float] = {}
+        for dim in self.dimensions:
+            if self.weighting.dimensions is not None:
+                found[f"dimensions.{dim.id}.weight"] = dim.weight
+            if dim.id in self.weighting.indicators:
+                found |= {f"indicators.{ind.id}.points": ind.points for ind in dim.indicators}
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         """The normalised rule set as plain data (defaults filled in, empty keys left out),
         fit for JSON or YAML; each evaluator table keeps all its params."""
@@ -291,3 +327,31 @@ class RuleSet(RuleModel):
         text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+
+def _with_derived(plain: dict[str, Any], derived: Mapping[tuple[int, ...], float]
+                  ) -> dict[str, Any]:
+    """``plain`` with each weight a method derives written in; where one could not be
+    derived (its problems are reported), a stand-in 1, so that no second problem says the
+    weight is missing."""
+    dims = plain.get("dimensions")
+    if not isinstance(dims, list):
+        return plain
+    weighting = plain["weighting"]
+    by_dims = isinstance(weighting.get("dimensions"), Mapping)
+    by_inds = weighting.get("indicators") if isinstance(weighting.get("indicators"),
+                                                        Mapping) else {}
+    out = []
+    for d, dim in enumerate(dims):
+        if not isinstance(dim, Mapping):
+            out.append(dim)
+            continue
+        dim = dict(dim)
+        if by_dims and dim.get("weight") is None:
+            dim["weight"] = derived.get((d,), 1.0)
+        if dim.get("id") in by_inds and isinstance(dim.get("indicators"), list):
+            dim["indicators"] = [
+                {**ind, "points": derived.get((d, i), 1.0)}
+                if isinstance(ind, Mapping) and ind.get("points") is None else ind
+                for i, ind in enumerate(dim["indicators"])]
+        out.append(dim)
+    return {**plain, "dimensions": out}

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SerializationInfo,
@@ -53,6 +54,8 @@ __all__ = [
     "RuleModel",
     "Veto",
     "VetoEffect",
+    "WeightMethod",
+    "Weighting",
     "alternatives",
     "evaluators_in",
     "plain_data",
@@ -317,6 +320,38 @@ class Veto(RuleModel):
     title: str = ""
     when: EvaluatorCall
     effect: VetoEffect
+
+
+WeightMethodName = Literal["ahp", "equal"]
+"""How weights are derived instead of written: pairwise judgements (the analytic hierarchy
+process, 层次分析法), or all alike."""
+
+Judgement = Annotated[tuple[RuleId, RuleId, Annotated[float, Field(gt=0, le=LARGEST)]],
+                      BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)]
+"""``[a, b, x]``: a is x times as important as b."""
+
+
+class WeightMethod(RuleModel):
+    """The weights of one set of parts (the dimensions, or one dimension's indicators)."""
+
+    method: WeightMethodName
+    judgements: list[Judgement] | None = None
+    """``ahp``: a judgement for every pair of the parts (either way round)."""
+
+    @model_validator(mode="after")
+    def _judgements_for_ahp_only(self) -> WeightMethod:
+        if (self.method == "ahp") != (self.judgements is not None):
+            raise PydanticCustomError(
+                "fs_rule_check", "judgements are for method: ahp, which needs them")
+        return self
+
+
+class Weighting(RuleModel):
+    """Weights derived by a method: for the dimensions, and per dimension (by id) for its
+    indicators. A part under a method takes its weight from it and must not give one."""
+
+    dimensions: WeightMethod | None = None
+    indicators: dict[RuleId, WeightMethod] = Field(default_factory=dict)
 
 
 class Rating(RuleModel):

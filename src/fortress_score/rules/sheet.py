@@ -18,6 +18,7 @@ XlsxWriter writes and python-calamine reads: the ``excel`` extra, imported when 
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -154,8 +155,15 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
                 "、".join(dict.fromkeys(u for c in call.inputs
                                         if (u := _unit(rules, c)) is not None))]
 
-    main = [[*([dim.title, dim.id, dim.weight] if i == 0 else [None] * 3), ind.id, ind.title,
-             ind.points, *evaluated(ind.evaluate, ind.points),
+    derived = rules.derived_weights()
+
+    def shown(value: float, place: str) -> float:
+        """A weight a method derives is shown to 4 decimals: it is not read back."""
+        return round(value, 4) if place in derived else value
+
+    main = [[*([dim.title, dim.id, shown(dim.weight, f"dimensions.{dim.id}.weight")]
+               if i == 0 else [None] * 3), ind.id, ind.title,
+             shown(ind.points, f"indicators.{ind.id}.points"), *evaluated(ind.evaluate, ind.points),
              None if i or dim.aggregate is None else _word(AGGREGATES, dim.aggregate),
              None if i else _applies_cell(dim.applies_to), _applies_cell(ind.applies_to),
              None if ind.missing is None else _word(MISSING, ind.missing), ind.max_gap,
@@ -187,6 +195,8 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
             value = _word(AGGREGATES, value)
         elif key == "missing":
             value = _word(MISSING, value)
+        elif key == "weighting" and value is not None:
+            value = flow_yaml(value.model_dump(mode="json", exclude_defaults=True))
         settings.append([key, value, words])
     rows = [main, adjustments, vetoes, ratings, benchmark, commendations, fields, settings]
     return list(zip(SHEETS, [[[None if v == "" else v for v in row] for row in table]
@@ -194,9 +204,13 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
 
 
 def _applies_cell(applies: Any) -> str | None:
-    """``applies_to`` as a cell: a column's name, or the mapping as one line of YAML."""
-    if applies is None or isinstance(applies, str):
-        return applies
+    """``applies_to`` as a cell: a column's name (quoted where it would read as YAML), or
+    the mapping or list as one line of YAML."""
+    if applies is None:
+        return None
+    if isinstance(applies, str):
+        plain = applies == applies.strip() and not applies.startswith(("[", "{", "'", '"'))
+        return applies if plain else json.dumps(applies, ensure_ascii=False)
     return flow_yaml(applies)
 
 

@@ -226,7 +226,7 @@ class _Reader:
                           for path, cell in self.cells.items()}
         if FIELDS.name in self.sheets:
             data["fields"] = self.fields()
-        return data
+        return _without_derived(data)
 
     def settings(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -324,3 +324,23 @@ def _cell_order(problem: Problem) -> tuple[int, int, str]:
     if found is None:
         return (order, 0, "")
     return (order, int(found.group(2)), found.group(1).rjust(3))
+
+
+def _without_derived(data: dict[str, Any]) -> dict[str, Any]:
+    """The weights and points a ``weighting`` method derives are shown in the workbook for
+    people and not read back: the method gives them again."""
+    weighting = data.get("weighting")
+    if not isinstance(weighting, dict):
+        return data
+    methods = weighting.get("indicators")
+    by_inds: dict[str, Any] = methods if isinstance(methods, dict) else {}
+    for dim in data.get("dimensions", []):
+        if not isinstance(dim, dict):
+            continue
+        if weighting.get("dimensions") is not None:
+            dim.pop("weight", None)
+        if dim.get("id") in by_inds:
+            for ind in dim.get("indicators", []):
+                if isinstance(ind, dict):
+                    ind.pop("points", None)
+    return data

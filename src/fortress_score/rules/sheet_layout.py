@@ -8,6 +8,7 @@ import (:mod:`.sheet_import`) reads them.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -130,8 +131,16 @@ def _table(value: Any) -> dict[str, Any]:
 
 
 def _applies(value: Any) -> Any:
-    """``applies_to``: a 0/1 column's name, a YAML mapping of column → values, or a YAML
-    list of these."""
+    """``applies_to``: a 0/1 column's name (quoted if it starts like YAML), a YAML mapping
+    of column → values, or a YAML list of these."""
+    if isinstance(value, str) and value.strip().startswith('"'):
+        try:
+            name = json.loads(value.strip())
+        except ValueError:
+            raise Unreadable(f"is not a quoted column name: {shown(value)}") from None
+        if not isinstance(name, str):
+            raise Unreadable(f"is not a quoted column name: {shown(value)}")
+        return name
     if isinstance(value, str) and value.strip().startswith("["):
         try:
             data = read_yaml_text(value).data
@@ -276,4 +285,7 @@ SETTING_ROWS: dict[str, tuple[Callable[[Any], Any], str]] = {
                 "适用的指标无数据时：不计入、计零分、同组均值、同组中位数、沿用上期或报错"),
     "clamp": (_flag, "加减分后总分限定在 0 至满分之间（是/否）"),
     "aggregate": (_choice(AGGREGATES), "维度如何合成总分：加权平均、几何平均或取最低；留空为加权平均"),
+    "weighting": (_table, "权重如何得出（YAML）：层次分析法 {dimensions: {method: ahp, judgements: "
+                          "[[甲, 乙, 2], ...]}} 或等权 equal；由此得出的权重、分值在评分细则表中仅供查看，"
+                          "导入时不读；留空为直接填写的权重"),
 }

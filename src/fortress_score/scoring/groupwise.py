@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["competition_rank", "group_count", "group_min_max"]
+__all__ = ["competition_rank", "competition_rank_of_steps", "group_count", "group_min_max"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -44,6 +44,41 @@ def competition_rank(values: FloatArray, groups: IntArray, *, descending: bool) 
     run_start = np.maximum.accumulate(np.where(new_run, position, 0))
     ranks[order] = (run_start - group_start + 1).astype(np.float64)
     ranks[np.isnan(values)] = np.nan
+    return ranks
+
+
+def competition_rank_of_steps(steps: IntArray, valid: npt.NDArray[np.bool_], groups: IntArray,
+                              n_groups: int) -> FloatArray:
+    """:func:`competition_rank` (descending) of whole-number values that span few steps, by
+    counting instead of sorting: O(rows + groups × steps).
+
+    Args:
+        steps: int64 values (a total in units of its last reported digit, say); only the
+            ``valid`` rows are read.
+        valid: rows ranked; the others get NaN.
+        groups: int64 group code a row, below ``n_groups``.
+
+    Returns:
+        float64 ranks: 1 + the number of rows of the group with a larger value.
+    """
+    every = bool(valid.all())
+    if not every and not valid.any():
+        return np.full(steps.shape[0], np.nan)
+    kept, kept_groups = (steps, groups) if every else (steps[valid], groups[valid])
+    low = int(kept.min())
+    levels = int(kept.max()) - low + 1
+    cell = kept_groups * levels
+    cell += kept - low
+    counts = np.bincount(cell, minlength=n_groups * levels).reshape(n_groups, levels)
+    # rows of the group with a larger value: counts summed from the top, less the row's own
+    above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    above -= counts
+    ranked = above.ravel()[cell].astype(np.float64)
+    ranked += 1.0
+    if every:
+        return ranked
+    ranks = np.full(steps.shape[0], np.nan)
+    ranks[valid] = ranked
     return ranks
 
 

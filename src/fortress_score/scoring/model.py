@@ -18,7 +18,9 @@ from ..rounding import HALF_TOLERANCE, HALF_TOLERANCE_CAP, round_half_up
 from ..rules.model import RuleSet
 from .groupwise import competition_rank
 
-__all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "Figures", "compute_figures", "round_half_up"]
+__all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "Figures", "Weighted", "compute_figures",
+           "decide", "dimension_part", "finish_total", "round_half_up", "star_levels",
+           "total_part", "weighted_total"]
 
 @dataclass(frozen=True)
 class Figures:
@@ -88,6 +90,107 @@ class Figures:
                             * self.attainment[i] * self.points[i] / possible, np.nan)
 
 
+@dataclass(frozen=True)
+class Weighted:
+    """The weighted part of the model: from attainment to the base total. Each array has
+    the shape the points and weights broadcast to with the rows: (rows,) for one rule set,
+    (draws, rows) for weights drawn many times over (:mod:`.uncertainty`)."""
+
+    dimension_scores: FloatArray
+    """(dimensions, ...): 0..100; NaN where no indicator of the dimension applies."""
+    possible_points: FloatArray
+    """(dimensions, ...): the sum of points over the indicators that apply."""
+    dimension_weights: FloatArray
+    """(dimensions, ...): w_d / the sum of w over the dimensions that apply (0 where not)."""
+    weight_sum: FloatArray
+    """(...): the sum of w over the dimensions that apply."""
+    base_total: FloatArray
+    """(...): the weighted total before adjustments and vetoes."""
+
+
+def weighted_total(rules: RuleSet, attainment: Sequence[FloatArray],
+                   points: Sequence[float | FloatArray],
+                   weights: Sequence[float | FloatArray]) -> Weighted:
+    """Points and weights (one an indicator, one a dimension; numbers, or columns of
+    draws of shape (draws, 1)) over attainment (one (rows,) array an indicator): the
+    dimension scores and the base total. Sums run term by term in rule order, as the audit
+    workbook writes them, so a draw's figures are those of a rule set with its weights."""
+    dimension_scores, possible_points = dimension_part(rules, attainment, points)
+    return total_part(rules, dimension_scores, possible_points, weights)
+
+
+def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
+                   points: Sequence[float | FloatArray]) -> tuple[FloatArray, FloatArray]:
+    """(dimension scores, possible points), each (dimensions, ...): the first half of
+    :func:`weighted_total`."""
+    n_rows = attainment[0].shape[0] if attainment else 0
+    scored = np.broadcast_shapes((n_rows,), *(np.shape(p) for p in points))
+    n_dims = len(rules.dimensions)
+    dimension_scores = np.full((n_dims, *scored), np.nan)
+    possible_points = np.zeros((n_dims, *scored))
+    i = 0
+    for d, dimension in enumerate(rules.dimensions):
+        mine = range(i, i + len(dimension.indicators))
+        possible, earned = possible_points[d], np.zeros(scored)
+        for k in mine:
+            applies = ~np.isnan(attainment[k])
+            earned += np.where(applies, attainment[k] * points[k], 0.0)
+            possible += applies * points[k]
+        if dimension.aggregate in (None, "weighted_mean"):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.divide(100.0 * earned, possible, out=dimension_scores[d], where=possible > 0)
+        else:
+            dimension_scores[d] = 100.0 * _aggregate(
+                dimension.aggregate, [attainment[k] for k in mine], [points[k] for k in mine],
+                possible)
+        i += len(dimension.indicators)
+    return dimension_scores, possible_points
+
+
+def total_part(rules: RuleSet, dimension_scores: FloatArray, possible_points: FloatArray,
+               weights: Sequence[float | FloatArray]) -> Weighted:
+    """The second half of :func:`weighted_total`: dimension weights over the scores."""
+    n_dims = len(rules.dimensions)
+    shape = np.broadcast_shapes(dimension_scores.shape[1:], *(np.shape(w) for w in weights))
+    dimension_applies = ~np.isnan(dimension_scores)
+    if n_dims and dimension_applies.all() and rules.aggregate in (None, "weighted_mean"):
+        # every dimension applies in every row: the same sums, a value a draw (not a row)
+        # for the weights; the arithmetic and its order are those of the general case below
+        whole = np.broadcast_shapes(*(np.shape(w) for w in weights))
+        weight_sum = np.zeros(whole)
+        for d in range(n_dims):
+            weight_sum += weights[d]
+        shares = [np.asarray(weights[d] / weight_sum, dtype=np.float64) for d in range(n_dims)]
+        weighted = np.zeros(shape)
+        for d in range(n_dims):
+            weighted += shares[d] * dimension_scores[d]
+        base_total = rules.scale * weighted / 100.0
+        dimension_weights = np.broadcast_to(np.stack(shares).reshape(
+            (n_dims, *whole, *([1] * (len(shape) - len(whole))))), (n_dims, *shape))
+        return Weighted(dimension_scores, possible_points, dimension_weights,
+                        np.broadcast_to(weight_sum, shape), base_total)
+    weight_sum = np.zeros(shape)
+    for d in range(n_dims):
+        weight_sum += np.where(dimension_applies[d], weights[d], 0.0)
+    dimension_weights = np.zeros((n_dims, *shape))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for d in range(n_dims):
+            np.divide(weights[d], weight_sum, out=dimension_weights[d],
+                      where=dimension_applies[d] & (weight_sum > 0))
+    if rules.aggregate in (None, "weighted_mean"):
+        weighted = np.zeros(shape)
+        for d in range(n_dims):
+            weighted += dimension_weights[d] * np.where(dimension_applies[d],
+                                                        dimension_scores[d], 0.0)
+        base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
+    else:
+        base_total = rules.scale * _aggregate(
+            rules.aggregate, [dimension_scores[d] / 100.0 for d in range(n_dims)],
+            list(weights), weight_sum)
+    return Weighted(dimension_scores, possible_points, dimension_weights, weight_sum,
+                    base_total)
+
+
 def compute_figures(
     rules: RuleSet,
     attainment: Sequence[FloatArray],
@@ -102,49 +205,21 @@ def compute_figures(
     """
     n_rows = groups.shape[0]
     points = np.array([ind.points for _, ind in rules.indicators], dtype=np.float64)
-
-    dimension_scores = np.full((len(rules.dimensions), n_rows), np.nan)
-    possible_points = np.zeros((len(rules.dimensions), n_rows))
-    shares = []  # each indicator's share of its dimension, where an aggregate is not a mean
-    i = 0
-    for d, dimension in enumerate(rules.dimensions):
-        mine = range(i, i + len(dimension.indicators))
-        possible, earned = possible_points[d], np.zeros(n_rows)
-        for k in mine:  # sums run term by term in rule order, as the audit workbook writes them
-            applies = ~np.isnan(attainment[k])
-            earned += np.where(applies, attainment[k] * points[k], 0.0)
-            possible += applies * points[k]
-        if dimension.aggregate in (None, "weighted_mean"):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                np.divide(100.0 * earned, possible, out=dimension_scores[d], where=possible > 0)
-        else:
-            dimension_scores[d] = 100.0 * _aggregate(
-                dimension.aggregate, [attainment[k] for k in mine], [points[k] for k in mine],
-                possible)
-        shares += _shares(dimension.aggregate, [attainment[k] for k in mine],
-                          [points[k] for k in mine], possible)
-        i += len(dimension.indicators)
-
     weights = np.array([dim.weight for dim in rules.dimensions], dtype=np.float64)
-    dimension_applies = ~np.isnan(dimension_scores)
-    weight_sum = np.zeros(n_rows)
-    for d in range(len(rules.dimensions)):
-        weight_sum += np.where(dimension_applies[d], weights[d], 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dimension_weights = np.where(dimension_applies, weights[:, None] / weight_sum, 0.0)
-    parts = [dimension_scores[d] / 100.0 for d in range(len(rules.dimensions))]
-    if rules.aggregate in (None, "weighted_mean"):
-        weighted = np.zeros(n_rows)
-        for d in range(len(rules.dimensions)):
-            weighted += dimension_weights[d] * np.where(dimension_applies[d],
-                                                        dimension_scores[d], 0.0)
-        base_total = np.where(weight_sum > 0, rules.scale * weighted / 100.0, np.nan)
-    else:
-        base_total = rules.scale * _aggregate(rules.aggregate, parts, list(weights), weight_sum)
+    core = weighted_total(rules, attainment, list(points), list(weights))
+    base_total = core.base_total
 
     contributions = None
     if not rules.compensatory:  # parts of a total that is no weighted sum: see _shares
-        whole = _shares(rules.aggregate, parts, list(weights), weight_sum)
+        shares: list[FloatArray] = []
+        i = 0
+        for d, dimension in enumerate(rules.dimensions):
+            mine = range(i, i + len(dimension.indicators))
+            shares += _shares(dimension.aggregate, [attainment[k] for k in mine],
+                              [float(points[k]) for k in mine], core.possible_points[d])
+            i += len(dimension.indicators)
+        parts = [core.dimension_scores[d] / 100.0 for d in range(len(rules.dimensions))]
+        whole = _shares(rules.aggregate, parts, list(weights), core.weight_sum)
         dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
         contributions = tuple(np.where(np.isnan(attainment[k]), np.nan,
                                        base_total * whole[dimension_of[k]] * shares[k])
@@ -155,25 +230,17 @@ def compute_figures(
         signed_cap = adjustment.cap if adjustment.kind == "bonus" else -adjustment.cap
         adjustment_points[a] = np.where(np.isnan(adjustment_attainment[a]), 0.0,
                                         adjustment_attainment[a] * signed_cap)
-    adjustment_sum = np.zeros(n_rows)
-    for a in range(len(rules.adjustments)):
-        adjustment_sum += adjustment_points[a]
-    adjusted_total = base_total + adjustment_sum
-    total = np.clip(adjusted_total, 0.0, rules.scale) if rules.clamp else adjusted_total
-
     vetoed = np.array([trigger == 1.0 for trigger in veto_triggers], dtype=bool).reshape(
         len(rules.vetoes), n_rows)
-    for v, veto in enumerate(rules.vetoes):
-        if veto.effect.total is not None:  # caps, never raises; a row with no total gets it
-            total = np.where(vetoed[v], np.fmin(total, veto.effect.total), total)
+    adjusted_total, total = finish_total(rules, base_total, adjustment_points, vetoed)
 
     reported_total, stars, rank = decide(rules, total, vetoed, groups)
     return Figures(
         attainment=tuple(attainment),
         points=points,
-        dimension_scores=dimension_scores,
-        dimension_weights=dimension_weights,
-        possible_points=possible_points,
+        dimension_scores=core.dimension_scores,
+        dimension_weights=core.dimension_weights,
+        possible_points=core.possible_points,
         base_total=base_total,
         adjustment_points=adjustment_points,
         vetoed=vetoed,
@@ -186,19 +253,34 @@ def compute_figures(
     )
 
 
-def _aggregate(rule: str | None, values: Sequence[FloatArray], weights: Sequence[float],
-               weight_sum: FloatArray) -> FloatArray:
+def finish_total(rules: RuleSet, base_total: FloatArray, adjustment_points: FloatArray,
+                 vetoed: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    """The adjusted total (base plus adjustments, in rule order) and the final total (clamped,
+    capped by fired vetoes); ``base_total`` may carry a leading draws axis."""
+    adjustment_sum = np.zeros(adjustment_points.shape[1:])
+    for a in range(len(rules.adjustments)):
+        adjustment_sum += adjustment_points[a]
+    adjusted_total = base_total + adjustment_sum
+    total = np.clip(adjusted_total, 0.0, rules.scale) if rules.clamp else adjusted_total
+    for v, veto in enumerate(rules.vetoes):
+        if veto.effect.total is not None:  # caps, never raises; a row with no total gets it
+            total = np.where(vetoed[v], np.fmin(total, veto.effect.total), total)
+    return adjusted_total, total
+
+
+def _aggregate(rule: str | None, values: Sequence[FloatArray],
+               weights: Sequence[float | FloatArray], weight_sum: FloatArray) -> FloatArray:
     """Parts in [0, 1] (NaN = does not apply) made into a whole in [0, 1] by ``geometric``
     (Π v^(w/Σw)) or ``min``; NaN where no part applies. Products run one part at a time in
     rule order, as the audit workbook writes them."""
-    n = weight_sum.shape[0]
+    shape = weight_sum.shape
     with np.errstate(invalid="ignore", divide="ignore"):
         if rule == "geometric":
-            whole = np.ones(n)
+            whole = np.ones(shape)
             for v, w in zip(values, weights):
                 whole *= np.where(np.isnan(v), 1.0, v ** (w / weight_sum))
         else:
-            whole = np.full(n, np.inf)
+            whole = np.full(shape, np.inf)
             for v in values:
                 whole = np.fmin(whole, v)
         return np.asarray(np.where(weight_sum > 0, whole, np.nan), dtype=np.float64)
@@ -240,16 +322,27 @@ def decide(
 ) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray]:
     """Reported total, stars (capped by fired ``max_stars`` vetoes) and ranks, from the total."""
     reported_total = round_half_up(total, rules.precision)
-    stars = np.zeros(total.shape[0], dtype=np.int64)
-    for rating in rules.ratings:
-        with np.errstate(invalid="ignore"):
-            earned_band = reported_total >= rating.min
-        stars = np.where(earned_band, np.maximum(stars, rating.stars), stars)
+    stars = star_levels(rules, reported_total, vetoed)
+    rank = competition_rank(reported_total, groups, descending=True)
+    return reported_total, stars, rank
+
+
+def star_levels(rules: RuleSet, reported_total: FloatArray,
+                vetoed: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """The highest band each reported total reaches, capped by fired ``max_stars`` vetoes;
+    ``reported_total`` may carry a leading draws axis (``vetoed`` broadcasts to it)."""
+    by_min = sorted(rules.ratings, key=lambda r: r.min)
+    best = np.maximum.accumulate(np.array([0] + [r.stars for r in by_min], dtype=np.int64))
+    # the ratings whose min the total reaches are the first k by min: the best of them
+    reached = np.zeros(reported_total.shape, dtype=np.intp)
+    with np.errstate(invalid="ignore"):  # NaN reaches none
+        for rating in by_min:
+            reached += reported_total >= rating.min
+    stars = best[reached]
     for v, veto in enumerate(rules.vetoes):
         if veto.effect.max_stars is not None:
             stars = np.where(vetoed[v], np.minimum(stars, veto.effect.max_stars), stars)
-    rank = competition_rank(reported_total, groups, descending=True)
-    return reported_total, stars, rank
+    return stars
 
 
 @dataclass(frozen=True)

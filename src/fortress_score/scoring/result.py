@@ -9,6 +9,7 @@ never import the :class:`~fortress_score.Scorecard` façade.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,10 +48,14 @@ class Provenance:
     library_version: str
     evaluators: dict[str, str]
     """Evaluator kind used -> its source (module or package with version)."""
+    derived_weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    """The weights a ``weighting`` method derived: ``dimensions.<id>.weight`` and
+    ``indicators.<id>.points`` -> the value used (empty without a ``weighting``)."""
 
     @classmethod
     def of(cls, rules: RuleSet, evaluators: dict[str, str]) -> Provenance:
-        return cls(rules.ruleset, rules.digest, library_version(), dict(sorted(evaluators.items())))
+        return cls(rules.ruleset, rules.digest, library_version(), dict(sorted(evaluators.items())),
+                   rules.derived_weights())
 
 
 @dataclass(frozen=True, eq=False)
