@@ -45,3 +45,12 @@ def test_the_import_paths_the_readme_gave_keep_working() -> None:
     assert groupwise.competition_rank is fs.competition_rank
     assert hookspecs.hookimpl is fs.hookimpl and callable(hookspecs.fortress_score_evaluators)
     assert callable(plots.radar) and callable(plots.heatmap)
+
+
+def test_every_picture_the_readme_shows_is_in_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert pictures
+    for picture in pictures:
+        path = ROOT / picture
+        assert path.is_file() and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture

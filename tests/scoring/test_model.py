@@ -301,3 +301,28 @@ def test_ranks_by_counting_equal_ranks_by_sorting(rows: list[tuple[int, int, boo
                                   descending=True)
     by_counting = competition_rank_of_steps(steps, valid, groups, 4)
     assert np.array_equal(by_sorting, by_counting, equal_nan=True)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 30), st.integers(0, 2**16))
+def test_the_sums_without_masks_equal_the_sums_with_them(per: int, rows: int, seed: int) -> None:
+    """Indicators with an attainment in every row skip the masks; the figures are the same
+    to the last bit, with points a number or a column of draws."""
+    from fortress_score.scoring.model import dimension_part, total_part, weighted_total
+
+    rng = np.random.default_rng(seed)
+    rules = fs.load_rules({"ruleset": "m", "entity": "u", "dimensions": [
+        {"id": f"d{d}", "weight": 1 + d, "indicators": [
+            {"id": f"k{d}_{i}", "points": 1 + i, "evaluate": {
+                "kind": "target", "input": f"x{d}_{i}", "target": 1, "floor": 0}}
+            for i in range(per)]} for d in range(2)]})
+    attainment = [rng.uniform(0, 1, rows) for _ in range(2 * per)]
+    for points in ([1.0 + k % per for k in range(2 * per)],
+                   [rng.uniform(0.5, 2, (3, 1)) for _ in range(2 * per)]):
+        fast = dimension_part(rules, attainment, points, [True] * (2 * per))
+        slow = dimension_part(rules, attainment, points, [False] * (2 * per))
+        assert np.array_equal(fast[0], slow[0]) and np.array_equal(
+            np.broadcast_to(fast[1], slow[1].shape), slow[1])
+        weights = [rng.uniform(0.5, 2, (3, 1)), rng.uniform(0.5, 2, (3, 1))]
+        assert np.array_equal(total_part(rules, *fast, weights).base_total,
+                              weighted_total(rules, attainment, points, weights).base_total)

@@ -293,12 +293,14 @@ def scored_draws(result: Result, samples: Samples, block: int = BLOCK
         raise FortressScoreError(Problem(
             "a rolled-up card holds means of scored periods: ask the card of the periods "
             "scored (before roll_up)"))
+    attainment = list(result.figures.attainment)
+    everywhere = [not np.isnan(a).any() for a in attainment]
     fixed = None
     if (samples.points == samples.points[:1]).all():  # one set of points: scored once
-        fixed = dimension_part(result.rules, list(result.figures.attainment),
-                               [float(p) for p in samples.points[0]])
+        fixed = dimension_part(result.rules, attainment, [float(p) for p in samples.points[0]],
+                               everywhere)
     for start, stop in _blocks(len(samples), len(result), block):
-        yield (start, stop, *_score_draws(result, samples, start, stop, fixed))
+        yield (start, stop, *_score_draws(result, samples, start, stop, fixed, everywhere))
 
 
 def mean_shift(rank: FloatArray, nominal: FloatArray) -> FloatArray:
@@ -319,7 +321,7 @@ def _blocks(draws: int, rows: int, block: int) -> Iterator[tuple[int, int]]:
 
 
 def _score_draws(result: Result, samples: Samples, start: int, stop: int,
-                 fixed: tuple[FloatArray, FloatArray] | None
+                 fixed: tuple[FloatArray, FloatArray] | None, everywhere: list[bool]
                  ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Ranks and stars, (draws, rows), of draws ``start:stop``; ``fixed``: the dimension
     scores and possible points where the points are not drawn."""
@@ -328,7 +330,7 @@ def _score_draws(result: Result, samples: Samples, start: int, stop: int,
     if fixed is None:
         drawn = samples.points[start:stop]
         fixed = dimension_part(rules, list(figures.attainment),
-                               [drawn[:, k:k + 1] for k in range(drawn.shape[1])])
+                               [drawn[:, k:k + 1] for k in range(drawn.shape[1])], everywhere)
     weights: list[float | FloatArray] = [samples.weights[start:stop, d:d + 1]
                                          for d in range(samples.weights.shape[1])]
     core = total_part(rules, fixed[0], fixed[1], weights)

@@ -120,11 +120,16 @@ def weighted_total(rules: RuleSet, attainment: Sequence[FloatArray],
 
 
 def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
-                   points: Sequence[float | FloatArray]) -> tuple[FloatArray, FloatArray]:
+                   points: Sequence[float | FloatArray],
+                   everywhere: Sequence[bool] | None = None) -> tuple[FloatArray, FloatArray]:
     """(dimension scores, possible points), each (dimensions, ...): the first half of
-    :func:`weighted_total`."""
+    :func:`weighted_total`. ``everywhere``: for each indicator, whether it has an
+    attainment in every row (worked out here when None); the sums of such indicators skip
+    the masks, with the same arithmetic."""
     n_rows = attainment[0].shape[0] if attainment else 0
     scored = np.broadcast_shapes((n_rows,), *(np.shape(p) for p in points))
+    if everywhere is None:
+        everywhere = [not np.isnan(a).any() for a in attainment]
     n_dims = len(rules.dimensions)
     dimension_scores = np.full((n_dims, *scored), np.nan)
     possible_points = np.zeros((n_dims, *scored))
@@ -133,6 +138,10 @@ def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
         mine = range(i, i + len(dimension.indicators))
         possible, earned = possible_points[d], np.zeros(scored)
         for k in mine:
+            if everywhere[k]:  # where(applies, a·P, 0) is a·P; applies·P is P
+                earned += attainment[k] * points[k]
+                possible += points[k]
+                continue
             applies = ~np.isnan(attainment[k])
             earned += np.where(applies, attainment[k] * points[k], 0.0)
             possible += applies * points[k]
