@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .analysis.explanation import Explanation, IndicatorLine, Step, WhatIf
 from .analysis.sensitivity import Sensitivity
-from .analysis.uncertainty import Dirichlet, Samples, Uncertainty, Uniform
+from .analysis.uncertainty import AHPSteps, Dirichlet, Samples, Uncertainty, Uniform
 from .engine import Engine, load_rules, score
 from .errors import (
     DataError,
@@ -29,6 +29,7 @@ from .scoring.model import round_half_up
 from .scoring.result import Provenance, Result
 
 __all__ = [
+    "AHPSteps",
     "Cells",
     "Column",
     "Context",

@@ -24,7 +24,7 @@ from .analysis.history import TimeOrder, benchmarks, time_order, trend
 from .analysis.records import fired_vetoes, provenance_record, to_columns, to_records
 from .analysis.rollup import Incomplete, roll_up
 from .analysis.sensitivity import Sensitivity, rank_sensitivity
-from .analysis.uncertainty import Dirichlet, Uncertainty, Uniform, rank_uncertainty
+from .analysis.uncertainty import AHPSteps, Dirichlet, Uncertainty, Uniform, rank_uncertainty
 from .periods import Granularity
 from .present.dataframes import to_pandas, to_polars
 from .present.html import board_html
@@ -278,7 +278,8 @@ class Scorecard:
         """
         return what_if(self.result, self.result.row_of(entity, period), changes)
 
-    def uncertainty(self, draws: int = 1000, *, weights: float | Uniform | Dirichlet = 0.2,
+    def uncertainty(self, draws: int = 1000, *,
+                    weights: float | Uniform | Dirichlet | AHPSteps = 0.2,
                     points: float | Uniform | Dirichlet = 0.0, seed: int = 0) -> Uncertainty:
         """How ranks and stars move when the weights move: every row scored again under
         ``draws`` drawn sets of dimension weights (and indicator points).
@@ -286,7 +287,8 @@ class Scorecard:
         ``weights`` and ``points`` are spreads: a share s (each value times 1 + U(−s, s),
         independently; points keep each dimension's total), ``fs.Uniform(s)`` the same, or
         ``fs.Dirichlet(c)`` (shares from a Dirichlet centred on the declared shares,
-        concentration c). Same seed, same result; a spread of 0 gives every row its
+        concentration c); for dimension weights derived by AHP also ``fs.AHPSteps(k)``
+        (each judgement moved up to k places along Saaty's scale, weights worked out again). Same seed, same result; a spread of 0 gives every row its
         nominal rank in every draw. The drawn values are kept (``.samples``):
         ``samples.rules(card.rules, k)`` is the rule set of draw k.
 

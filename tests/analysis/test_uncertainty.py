@@ -156,3 +156,42 @@ def test_ranks_by_counting_agree_with_a_replay() -> None:
     for k in (0, 29):
         again = fs.score(u.samples.rules(card.rules, k), data)
         assert np.array_equal(u.ranks[k], again.figures.rank.astype(int))
+
+
+def _ahp_pack() -> fs.RuleSet:
+    import copy
+
+    data = copy.deepcopy(PACK.model_dump(mode="json"))
+    for dim in data["dimensions"]:
+        dim.pop("weight")
+    data["weighting"] = {"dimensions": {"method": "ahp", "judgements": [
+        ["performance", "atmosphere", 2], ["performance", "reputation", 3],
+        ["atmosphere", "reputation", 1]]}}
+    return fs.load_rules(data)
+
+
+def test_ahp_steps_move_each_judgement_to_a_neighbour_on_saaty_s_scale() -> None:
+    import itertools
+
+    from fortress_score.weights import ahp
+
+    rules = _ahp_pack()
+    card = fs.score(rules, SAMPLE)
+    u = card.uncertainty(400, weights=fs.AHPSteps(1), seed=3)
+    # 2 → 1, 2 or 3; 3 → 2, 3 or 4; 1 → 1/2, 1 or 2: 27 matrices, by hand
+    expected = []
+    for pa, pr, ar in itertools.product((1, 2, 3), (2, 3, 4), (0.5, 1, 2)):
+        matrix = [[1, pa, pr], [1 / pa, 1, ar], [1 / pr, 1 / ar, 1]]
+        expected.append(100 * np.asarray(ahp(matrix).weights))
+    expected_arr = np.array(expected)
+    nearest = np.abs(u.samples.weights[:, None, :] - expected_arr[None]).max(axis=2).min(axis=1)
+    assert nearest.max() < 1e-9  # every draw is one of the 27
+    seen = np.abs(u.samples.weights[:, None, :] - expected_arr[None]).max(axis=2).argmin(axis=1)
+    assert len(set(seen.tolist())) == 27
+    # and it replays
+    again = fs.score(u.samples.rules(card.rules, 5), SAMPLE)
+    assert np.array_equal(u.ranks[5], np.nan_to_num(again.figures.rank).astype(int))
+    none = card.uncertainty(20, weights=fs.AHPSteps(0), seed=3)
+    assert np.allclose(none.samples.weights, [d.weight for d in rules.dimensions], rtol=1e-12)
+    with pytest.raises(fs.FortressScoreError, match="not derived by AHP"):
+        fs.score(PACK, SAMPLE).uncertainty(10, weights=fs.AHPSteps(1))

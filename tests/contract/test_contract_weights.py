@@ -706,9 +706,6 @@ def _assert_totals(card, expected):
         assert got[key] == pytest.approx(value, abs=0.005 + 1e-9), (key, got[key], value)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, still open: entropy and CRITIC weights in "
-                   "rule files (per period) are not built yet; the weights module's own "
-                   "entropy() and critic() are")
 def test_entropy_indicator_weights_are_computed_per_period_by_hand():
     # ASSUMPTION: the entropy weights of a dimension's indicators are computed, per period,
     # from the attainment values of that period's rows (all indicators "more is better",
@@ -734,9 +731,6 @@ def test_entropy_indicator_weights_match_the_entropy_function_per_period():
         np.testing.assert_allclose(_vec(W.entropy(np.array(rows))), by_hand[period], rtol=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, still open: entropy and CRITIC weights in "
-                   "rule files (per period) are not built yet; the weights module's own "
-                   "entropy() and critic() are")
 def test_critic_indicator_weights_per_period_by_hand():
     # ASSUMPTION: as for entropy (attainment of the period's rows).
     # With two indicators w_j = sigma_j / (sigma_1 + sigma_2) (see test_critic_hand_computed):
@@ -775,9 +769,6 @@ def _shows_weight(text: str, w: float) -> bool:
     return any(f in text for f in forms)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, still open: entropy and CRITIC weights in "
-                   "rule files (per period) are not built yet; the weights module's own "
-                   "entropy() and critic() are")
 def test_derived_entropy_weights_appear_in_explain_per_period():
     # ASSUMPTION: explain shows an indicator's derived weight as a share (0.5372 / 0.537) or
     # as a percentage / points out of 100 (53.72 / 53.7).
@@ -789,9 +780,6 @@ def test_derived_entropy_weights_appear_in_explain_per_period():
             assert _shows_weight(text, wi), (period, wi, text)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15, still open: entropy and CRITIC weights in "
-                   "rule files (per period) are not built yet; the weights module's own "
-                   "entropy() and critic() are")
 def test_derived_entropy_weights_appear_in_the_provenance():
     # ASSUMPTION: the provenance's text (repr) carries each period's derived weights.
     w = _entropy_weights_by_hand()

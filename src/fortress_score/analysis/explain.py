@@ -52,8 +52,8 @@ def explain_row(result: Result, row: int) -> Explanation:
                 title=ind.title,
                 inputs={c: to_scalar(result.table.columns[c][row]) for c in ind.evaluate.inputs},
                 attainment=to_scalar(attainment),
-                points=reported(attainment * f.points[i]),
-                max_points=ind.points,
+                points=reported(attainment * float(f.points_of(i)[row])),
+                max_points=float(f.points_of(i)[row]),
                 weight=float(f.dimension_weights[d, row]),
                 contribution=reported(contribution),
                 imputed=_imputed(f, i, row),
@@ -138,7 +138,8 @@ def _path_to(result: Result, row: int, stars: int) -> list[Step]:
         if np.isnan(attainment) or possible == 0 or attainment >= 1.0 or \
                 evaluators[ind.evaluate.kind].population:
             continue
-        worth = rules.scale * float(f.dimension_weights[d, row]) * ind.points / possible
+        worth = (rules.scale * float(f.dimension_weights[d, row]) * float(f.points_of(i)[row])
+                 / possible)
         headroom.append(((1.0 - attainment) * worth, i, ind, attainment, worth))
     headroom.sort(key=lambda h: (-h[0], h[1]))
     steps, left = [], needed

@@ -107,9 +107,20 @@ def roll_up(result: Result, to: Granularity, *, incomplete: Incomplete = "keep")
     vetoed = veto_counts > 0
     total = mean(f.total)
     reported_total, stars, rank = decide(rules, total, vetoed, populations)
+    attainment = tuple(mean(a) for a in f.attainment)
+    row_points = None
+    if f.row_points is not None:  # points a period: each figure stays the mean of the months'
+        row_points = np.array([mean(np.where(np.isnan(a), np.nan, p))
+                               for a, p in zip(f.attainment, f.row_points)]).reshape(
+            len(f.attainment), kept.shape[0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            attainment = tuple(  # so that attainment × points is the mean of the months' points
+                np.where(p > 0, mean(a * q) / p, m)
+                for a, q, p, m in zip(f.attainment, f.row_points, row_points, attainment))
     figures = Figures(
-        attainment=tuple(mean(a) for a in f.attainment),
+        attainment=attainment,
         points=f.points,
+        row_points=row_points,
         dimension_scores=np.array([mean(s) for s in f.dimension_scores]).reshape(
             len(rules.dimensions), kept.shape[0]),
         dimension_weights=np.array([mean(w) for w in f.dimension_weights]).reshape(

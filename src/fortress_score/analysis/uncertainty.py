@@ -31,8 +31,9 @@ from ..scoring.groupwise import competition_rank, competition_rank_of_steps
 from ..scoring.model import dimension_part, finish_total, star_levels, total_part
 from ..scoring.result import Result
 from ..text import cell
+from ..weights.ahp import principal_eigenvectors
 
-__all__ = ["Dirichlet", "Samples", "Uncertainty", "Uniform", "draw_samples", "mean_shift",
+__all__ = ["AHPSteps", "Dirichlet", "Samples", "Uncertainty", "Uniform", "draw_samples", "mean_shift",
            "rank_uncertainty", "scored_draws"]
 
 FloatArray = npt.NDArray[np.float64]
@@ -83,16 +84,60 @@ class Dirichlet:
         return np.asarray(shares * total, dtype=np.float64)
 
 
+SAATY_SCALE = np.array([1 / k for k in range(9, 1, -1)] + list(range(1, 10)), dtype=np.float64)
+"""Saaty's judgements, 1/9 … 1/2, 1, 2 … 9: a step is to a neighbour on this scale."""
+
+
+@dataclass(frozen=True)
+class AHPSteps:
+    """Dimension weights from the rule file's AHP judgements, each judgement moved at
+    random by up to ``steps`` places along Saaty's scale (or kept), independently, and the
+    weights worked out again; a judgement between two places of the scale steps to them."""
+
+    steps: int = 1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
+            raise FortressScoreError(Problem(
+                f"AHP steps must be a whole number ≥ 0; got {self.steps!r}"))
+
+    def draw_weights(self, rules: RuleSet, rng: np.random.Generator, draws: int) -> FloatArray:
+        method = rules.weighting.dimensions if rules.weighting is not None else None
+        if method is None or method.method != "ahp" or method.judgements is None:
+            raise FortressScoreError(Problem(
+                "fs.AHPSteps moves the judgements of weighting.dimensions (method: ahp); "
+                "this rule set's dimension weights are not derived by AHP"))
+        ids = [d.id for d in rules.dimensions]
+        at = {d: k for k, d in enumerate(ids)}
+        n, m = len(ids), len(SAATY_SCALE)
+        matrices = np.ones((draws, n, n))
+        for a, b, x in method.judgements:
+            # places on the scale: x itself at a fractional place between two neighbours
+            place = float(np.interp(np.log(x), np.log(SAATY_SCALE), np.arange(m)))
+            moves = rng.integers(-self.steps, self.steps + 1, size=draws)
+            target = place + moves
+            target = np.where(moves > 0, np.floor(place) + moves, target)
+            target = np.where(moves < 0, np.ceil(place) + moves, target)
+            target = np.clip(target, 0, m - 1)
+            value = np.where(moves == 0, x, np.exp(np.interp(target, np.arange(m),
+                                                             np.log(SAATY_SCALE))))
+            matrices[:, at[a], at[b]] = value
+            matrices[:, at[b], at[a]] = 1.0 / value
+        shares, _ = principal_eigenvectors(matrices)
+        return np.asarray(100.0 * shares, dtype=np.float64)
+
+
 Spread = Uniform | Dirichlet
 
 
-def _spread(value: float | Spread, name: str) -> Spread:
-    if isinstance(value, (Uniform, Dirichlet)):
+def _spread(value: float | Spread | AHPSteps, name: str) -> Spread | AHPSteps:
+    if isinstance(value, (Uniform, Dirichlet)) or (isinstance(value, AHPSteps)
+                                                  and name == "weights"):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise FortressScoreError(Problem(
-            f"{name} must be a share in [0, 1), fs.Uniform(share) or fs.Dirichlet(c); "
-            f"got {value!r}"))
+            f"{name} must be a share in [0, 1), fs.Uniform(share), fs.Dirichlet(c)"
+            f"{' or fs.AHPSteps(k)' if name == 'weights' else ''}; got {value!r}"))
     return Uniform(float(value))
 
 
@@ -137,13 +182,14 @@ class Samples:
         return _pandas("Samples.to_pandas").DataFrame(columns)
 
 
-def draw_samples(rules: RuleSet, draws: int, weights: Spread, points: Spread,
+def draw_samples(rules: RuleSet, draws: int, weights: Spread | AHPSteps, points: Spread,
                  seed: int) -> Samples:
     """Draw ``draws`` sets of dimension weights and indicator points. Points are drawn
     within each dimension and keep its declared total."""
     rng = np.random.default_rng(seed)
     declared_w = np.array([d.weight for d in rules.dimensions], dtype=np.float64)
-    w = weights.draw(rng, declared_w, draws)
+    w = (weights.draw_weights(rules, rng, draws) if isinstance(weights, AHPSteps)
+         else weights.draw(rng, declared_w, draws))
     blocks = []
     for dim in rules.dimensions:
         declared_p = np.array([ind.points for ind in dim.indicators], dtype=np.float64)
@@ -250,7 +296,8 @@ def _pandas(method: str) -> Any:
             f"{method} needs pandas: pip install 'fortress-score[pandas]'")) from None
 
 
-def rank_uncertainty(result: Result, draws: int = 1000, *, weights: float | Spread = 0.2,
+def rank_uncertainty(result: Result, draws: int = 1000, *,
+                     weights: float | Spread | AHPSteps = 0.2,
                      points: float | Spread = 0.0, seed: int = 0,
                      block: int = BLOCK) -> Uncertainty:
     """Score ``result``'s rows again under ``draws`` drawn weights (see the module doc)."""
@@ -260,8 +307,10 @@ def rank_uncertainty(result: Result, draws: int = 1000, *, weights: float | Spre
             "scored (before roll_up) for its uncertainty"))
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise FortressScoreError(Problem(f"draws must be a whole number ≥ 1; got {draws!r}"))
-    samples = draw_samples(result.rules, draws, _spread(weights, "weights"),
-                           _spread(points, "points"), seed)
+    spread = _spread(points, "points")
+    if isinstance(spread, AHPSteps):
+        raise FortressScoreError(Problem("fs.AHPSteps moves dimension weights: pass it as weights"))
+    samples = draw_samples(result.rules, draws, _spread(weights, "weights"), spread, seed)
     rules, figures, table = result.rules, result.figures, result.table
     n = len(result)
     nominal = figures.rank
@@ -293,6 +342,10 @@ def scored_draws(result: Result, samples: Samples, block: int = BLOCK
         raise FortressScoreError(Problem(
             "a rolled-up card holds means of scored periods: ask the card of the periods "
             "scored (before roll_up)"))
+    if result.figures.row_points is not None or result.figures.row_weights is not None:
+        raise FortressScoreError(Problem(
+            "this rule set weighs by the data (weighting method entropy or critic): its "
+            "weights are worked out from each period's figures, not drawn around fixed ones"))
     attainment = list(result.figures.attainment)
     everywhere = [not np.isnan(a).any() for a in attainment]
     fixed = None

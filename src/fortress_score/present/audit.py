@@ -90,6 +90,11 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         raise FortressScoreError(Problem(
             "the audit workbook shows how data rows are scored; a rolled-up card holds means "
             "of scored periods: write the audit workbook of the card before roll_up"))
+    if result.figures.row_points is not None or result.figures.row_weights is not None:
+        raise FortressScoreError(Problem(
+            "the audit workbook writes each weight as a number in its formulas; this rule set "
+            "weighs by the data (weighting method entropy or critic), a set of weights a "
+            "period: write the printed workbook (formulas=False) instead"))
     rows = _chosen_rows(result, period)
     rules, table, figures = result.rules, result.table, result.figures
     n = rows.shape[0]

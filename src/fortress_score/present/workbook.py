@@ -35,7 +35,7 @@ WORDS: dict[str, dict[str, str]] = {
         "board": "榜单", "indicators": "指标得分", "explanations": "得分说明", "provenance": "来源",
         "rank": "名次", "stars": "星级", "total": "总分", "vetoes": "否决",
         "period": "期间", "band": "{title}：{value}",
-        "points": "{title}（{points}分）", "contribution": "{title}贡献",
+        "points": "{title}（{points}分）", "points_by_period": "{title}（分值逐期按数据定权）", "contribution": "{title}贡献",
         "gap": "距下一星级（分）", "note": "说明", "veto_reasons": "否决及原因",
         "veto_reason": "{title}（{reason}）", "sep": "；",
         "path": "升星路径：{steps}",
@@ -56,7 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "provenance": "Provenance",
         "rank": "Rank", "stars": "Stars", "total": "Total", "vetoes": "Vetoes",
         "period": "Period", "band": "{title}: {value}",
-        "points": "{title} ({points} pts)", "contribution": "{title} contribution",
+        "points": "{title} ({points} pts)", "points_by_period": "{title} (points from each period's data)", "contribution": "{title} contribution",
         "gap": "Points to next star", "note": "Note", "veto_reasons": "Vetoes and why",
         "veto_reason": "{title} ({reason})", "sep": "; ",
         "path": "path to the next star: {steps}",
@@ -237,9 +237,12 @@ class _Writer(PrintedBook):
     def indicators(self, rows: npt.NDArray[np.intp], labels: list[str]) -> None:
         rules, words = self.rules, self.words
         keys = self._keys()
-        heads = keys + [Column(words["points"].format(title=ind.title or ind.id,
-                                                      points=figure(ind.points)))
-                        for _, ind in rules.indicators]
+        _, by_data = rules.data_weighting()
+        weighed = {ind.id for d in by_data for ind in rules.dimensions[d].indicators}
+        heads = keys + [Column(
+            words["points_by_period"].format(title=ind.title or ind.id) if ind.id in weighed
+            else words["points"].format(title=ind.title or ind.id, points=figure(ind.points)))
+            for _, ind in rules.indicators]
         sheet = PrintedTable(self, words["indicators"],
                              self._title(words["indicators"], labels), heads, heading_rows=2)
         col = len(keys)

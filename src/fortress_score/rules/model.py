@@ -38,6 +38,7 @@ from .crosscheck import cross_check
 from .file import Loc, RuleSource
 from .formula import Formula
 from .parts import (
+    DATA_METHODS,
     LARGEST,
     Adjustment,
     Aggregate,
@@ -308,12 +309,28 @@ class RuleSet(RuleModel):
         if self.weighting is None:
             return {}
         found: dict[str, float] = {}
+        by_dims = self.weighting.dimensions
         for dim in self.dimensions:
-            if self.weighting.dimensions is not None:
+            if by_dims is not None and by_dims.method not in DATA_METHODS:
                 found[f"dimensions.{dim.id}.weight"] = dim.weight
-            if dim.id in self.weighting.indicators:
+            method = self.weighting.indicators.get(dim.id)
+            if method is not None and method.method not in DATA_METHODS:
                 found |= {f"indicators.{ind.id}.points": ind.points for ind in dim.indicators}
         return found
+
+    def data_weighting(self) -> tuple[str | None, dict[int, str]]:
+        """The methods that weigh by the data (``entropy``, ``critic``): the dimensions'
+        (or None), and dimension position → its indicators'. Their weights and points in
+        the model are nominal (equal); scoring works out a set a period."""
+        if self.weighting is None:
+            return None, {}
+        by_dims = self.weighting.dimensions
+        dims: str | None = by_dims.method \
+            if by_dims is not None and by_dims.method in DATA_METHODS else None
+        inds: dict[int, str] = {d: m.method for d, dim in enumerate(self.dimensions)
+                if (m := self.weighting.indicators.get(dim.id)) is not None
+                and m.method in DATA_METHODS}
+        return dims, inds
 
     def to_dict(self) -> dict[str, Any]:
         """The normalised rule set as plain data (defaults filled in, empty keys left out),

@@ -36,6 +36,7 @@ from .crosscheck import invisible, mixed_scripts, normal_id
 from .formula import Formula, FormulaError, parse
 
 __all__ = [
+    "DATA_METHODS",
     "LARGEST",
     "Adjustment",
     "Aggregate",
@@ -322,9 +323,12 @@ class Veto(RuleModel):
     effect: VetoEffect
 
 
-WeightMethodName = Literal["ahp", "equal"]
+WeightMethodName = Literal["ahp", "equal", "entropy", "critic"]
 """How weights are derived instead of written: pairwise judgements (the analytic hierarchy
-process, 层次分析法), or all alike."""
+process, 层次分析法), all alike, or from the data of each period (熵权法, CRITIC)."""
+
+DATA_METHODS = ("entropy", "critic")
+"""Methods that weigh by the data: a set of weights a period, worked out when scoring."""
 
 Judgement = Annotated[tuple[RuleId, RuleId, Annotated[float, Field(gt=0, le=LARGEST)]],
                       BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)]

@@ -156,10 +156,14 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
                                         if (u := _unit(rules, c)) is not None))]
 
     derived = rules.derived_weights()
+    by_dims, by_inds = rules.data_weighting()
+    by_data = {f"dimensions.{dim.id}.weight" for dim in rules.dimensions if by_dims} | {
+        f"indicators.{ind.id}.points" for d in by_inds for ind in rules.dimensions[d].indicators}
 
-    def shown(value: float, place: str) -> float:
-        """A weight a method derives is shown to 4 decimals: it is not read back."""
-        return round(value, 4) if place in derived else value
+    def shown(value: float, place: str) -> float | None:
+        """A weight a method derives is shown to 4 decimals, one from the data not at all
+        (it is a set a period): neither is read back."""
+        return None if place in by_data else round(value, 4) if place in derived else value
 
     main = [[*([dim.title, dim.id, shown(dim.weight, f"dimensions.{dim.id}.weight")]
                if i == 0 else [None] * 3), ind.id, ind.title,

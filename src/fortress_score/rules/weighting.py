@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .file import Loc
+from .parts import DATA_METHODS
 
 __all__ = ["MAX_CR", "SCALE", "derived_weights"]
 
@@ -69,6 +70,14 @@ def derived_weights(data: Mapping[str, Any]
                 continue
             parts = [(i, ind) for i, ind in enumerate(indicators) if isinstance(ind, Mapping)]
             for i, ind in parts:
+                evaluate = ind.get("evaluate")
+                if method.get("method") in DATA_METHODS and isinstance(evaluate, Mapping) \
+                        and evaluate.get("kind") == "per_event":
+                    problems.append((("dimensions", d, "indicators", i, "evaluate", "kind"), (
+                        f"per_event reads its indicator's points, which "
+                        f"weighting.indicators.{dim_id} (method {method.get('method')!r}) "
+                        "derives from the attainment: give the dimension fixed points or "
+                        "another evaluator")))
                 if ind.get("points") is not None:
                     problems.append((("dimensions", d, "indicators", i, "points"), (
                         f"(of {ind.get('id')!r}) is given, and weighting.indicators.{dim_id} "
@@ -82,9 +91,11 @@ def derived_weights(data: Mapping[str, Any]
 
 def _shares(method: Mapping[str, Any], ids: list[str], loc: Loc,
             problems: list[tuple[Loc, str]]) -> list[float]:
-    """Each part's share by ``method``; [] (with problems) where it cannot be worked out."""
+    """Each part's share by ``method``; [] (with problems) where it cannot be worked out.
+    A method that weighs by the data gives equal shares here: the nominal weights, which
+    scoring replaces with each period's (:mod:`fortress_score.scoring.data_weights`)."""
     name = method.get("method")
-    if name == "equal" and ids:
+    if name in ("equal", *DATA_METHODS) and ids:
         return [1.0 / len(ids)] * len(ids)
     if name != "ahp" or not isinstance(method.get("judgements"), list):
         return []  # the model says what is wrong with the method

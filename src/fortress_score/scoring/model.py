@@ -16,6 +16,7 @@ import numpy.typing as npt
 from ..plugins.evaluator import FloatArray
 from ..rounding import HALF_TOLERANCE, HALF_TOLERANCE_CAP, round_half_up
 from ..rules.model import RuleSet
+from .data_weights import period_weights
 from .groupwise import competition_rank
 
 __all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "Figures", "Weighted", "compute_figures",
@@ -65,10 +66,24 @@ class Figures:
     """(dimensions, rows): the share of applicable points with data (not imputed)."""
     withheld: npt.NDArray[np.bool_] | None = None
     """(dimensions, rows): True where a dimension's ``min_available`` is not met."""
+    row_points: FloatArray | None = None
+    """(indicators, rows): each row's points where a ``weighting`` method weighs by the
+    data (a set a period); None where every indicator's points are :attr:`points`."""
+    row_weights: FloatArray | None = None
+    """(dimensions, rows): each row's dimension weights where they come from the data."""
+
+    def points_of(self, i: int) -> FloatArray:
+        """Indicator ``i``'s maximum points a row (its :attr:`points` in every row, unless
+        the data weighs it)."""
+        if self.row_points is not None:
+            return np.asarray(self.row_points[i], dtype=np.float64)
+        return np.asarray(np.broadcast_to(self.points[i], self.attainment[i].shape),
+                          dtype=np.float64)
 
     def indicator_points(self, i: int) -> FloatArray:
         """Indicator ``i``'s unrounded points a row (NaN where it does not apply)."""
-        return np.asarray(self.attainment[i] * self.points[i], dtype=np.float64)
+        points = self.points[i] if self.row_points is None else self.row_points[i]
+        return np.asarray(self.attainment[i] * points, dtype=np.float64)
 
     def contribution(self, i: int, d: int, row: int, scale: float) -> float:
         """Points indicator ``i`` (of dimension ``d``) adds to ``row``'s base total."""
@@ -78,16 +93,17 @@ class Figures:
         if possible == 0:
             return np.nan
         return float(scale * self.dimension_weights[d, row] * self.attainment[i][row]
-                     * self.points[i] / possible)
+                     * self.points_of(i)[row] / possible)
 
     def contribution_column(self, i: int, d: int, scale: float) -> FloatArray:
         """:meth:`contribution` for every row at once."""
         if self.contributions is not None:
             return self.contributions[i]
         possible = self.possible_points[d]
+        points = self.points[i] if self.row_points is None else self.row_points[i]
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(possible > 0, scale * self.dimension_weights[d]
-                            * self.attainment[i] * self.points[i] / possible, np.nan)
+                            * self.attainment[i] * points / possible, np.nan)
 
 
 @dataclass(frozen=True)
@@ -206,16 +222,39 @@ def compute_figures(
     adjustment_attainment: Sequence[FloatArray],
     veto_triggers: Sequence[FloatArray],
     groups: npt.NDArray[np.int64],
+    periods: tuple[npt.NDArray[np.int64], int] | None = None,
 ) -> Figures:
     """Apply the scoring model to evaluated attainment (the missing policy already applied).
 
     Sums run one indicator at a time over whole columns: no (indicators x rows) matrix is
-    built, so memory stays near one column a rule.
+    built, so memory stays near one column a rule. ``periods``: a period code a row and
+    their number, for weights worked out from each period's data (``entropy``, ``critic``).
     """
     n_rows = groups.shape[0]
     points = np.array([ind.points for _, ind in rules.indicators], dtype=np.float64)
     weights = np.array([dim.weight for dim in rules.dimensions], dtype=np.float64)
-    core = weighted_total(rules, attainment, list(points), list(weights))
+    codes, n_periods = periods if periods is not None else (np.zeros(n_rows, np.int64), 1)
+    by_dims, by_inds = rules.data_weighting()
+    used_points: list[float | FloatArray] = [float(p) for p in points]
+    row_points = None
+    if by_inds:
+        row_points = np.broadcast_to(points[:, None], (points.size, n_rows)).copy()
+        first = np.cumsum([0] + [len(dim.indicators) for dim in rules.dimensions])
+        for d, method in by_inds.items():
+            mine = range(int(first[d]), int(first[d + 1]))
+            by_period = period_weights(method, [attainment[k] for k in mine], codes,
+                                       n_periods)
+            for j, k in enumerate(mine):
+                row_points[k] = 100.0 * by_period[codes, j]
+                used_points[k] = row_points[k]
+    scores, possible = dimension_part(rules, attainment, used_points)
+    used_weights: list[float | FloatArray] = [float(w) for w in weights]
+    row_weights = None
+    if by_dims is not None:
+        by_period = period_weights(by_dims, list(scores), codes, n_periods)
+        row_weights = np.asarray(100.0 * by_period[codes].T, dtype=np.float64)
+        used_weights = list(row_weights)
+    core = total_part(rules, scores, possible, used_weights)
     base_total = core.base_total
 
     contributions = None
@@ -225,10 +264,10 @@ def compute_figures(
         for d, dimension in enumerate(rules.dimensions):
             mine = range(i, i + len(dimension.indicators))
             shares += _shares(dimension.aggregate, [attainment[k] for k in mine],
-                              [float(points[k]) for k in mine], core.possible_points[d])
+                              [used_points[k] for k in mine], core.possible_points[d])
             i += len(dimension.indicators)
         parts = [core.dimension_scores[d] / 100.0 for d in range(len(rules.dimensions))]
-        whole = _shares(rules.aggregate, parts, list(weights), core.weight_sum)
+        whole = _shares(rules.aggregate, parts, used_weights, core.weight_sum)
         dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
         contributions = tuple(np.where(np.isnan(attainment[k]), np.nan,
                                        base_total * whole[dimension_of[k]] * shares[k])
@@ -259,6 +298,8 @@ def compute_figures(
         stars=stars,
         rank=rank,
         contributions=contributions,
+        row_points=row_points,
+        row_weights=row_weights,
     )
 
 
@@ -295,8 +336,8 @@ def _aggregate(rule: str | None, values: Sequence[FloatArray],
         return np.asarray(np.where(weight_sum > 0, whole, np.nan), dtype=np.float64)
 
 
-def _shares(rule: str | None, values: Sequence[FloatArray], weights: Sequence[float],
-            weight_sum: FloatArray) -> list[FloatArray]:
+def _shares(rule: str | None, values: Sequence[FloatArray],
+            weights: Sequence[float | FloatArray], weight_sum: FloatArray) -> list[FloatArray]:
     """Each part's share of the whole, the shares of a row adding up to 1, so that a total
     that is no weighted sum can still be told part by part: by earned points for a weighted
     mean; by each part's share of log(whole) for a geometric mean (all parts at 1: by weight;

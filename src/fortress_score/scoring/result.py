@@ -50,12 +50,17 @@ class Provenance:
     """Evaluator kind used -> its source (module or package with version)."""
     derived_weights: dict[str, float] = dataclasses.field(default_factory=dict)
     """The weights a ``weighting`` method derived: ``dimensions.<id>.weight`` and
-    ``indicators.<id>.points`` -> the value used (empty without a ``weighting``)."""
+    ``indicators.<id>.points`` -> the value used, and for methods that weigh by the data
+    the value of each period, ``indicators.<id>.points@<period>`` (empty without a
+    ``weighting``)."""
 
     @classmethod
-    def of(cls, rules: RuleSet, evaluators: dict[str, str]) -> Provenance:
+    def of(cls, rules: RuleSet, evaluators: dict[str, str],
+           by_period: Mapping[str, float] | None = None) -> Provenance:
+        """``by_period``: weights worked out from each period's data
+        (``indicators.<id>.points@<period>`` → value)."""
         return cls(rules.ruleset, rules.digest, library_version(), dict(sorted(evaluators.items())),
-                   rules.derived_weights())
+                   rules.derived_weights() | dict(by_period or {}))
 
 
 @dataclass(frozen=True, eq=False)

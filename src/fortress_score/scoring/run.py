@@ -20,7 +20,7 @@ from ..reading.cells import read_only
 from ..reading.frames import Table
 from ..rules.model import EvaluatorCall, RuleSet
 from .missing import applicable, fill_missing
-from .model import compute_figures
+from .model import Figures, compute_figures
 from .result import Provenance, Result
 
 __all__ = ["score_table"]
@@ -41,10 +41,12 @@ def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
     triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
     _check_veto_values(rules, triggers)
     figures = dataclasses.replace(
-        compute_figures(rules, filled.attainment, adjustments, triggers, table.groups),
+        compute_figures(rules, filled.attainment, adjustments, triggers, table.groups,
+                        _period_codes(table)),
         imputed=filled.imputed, available=filled.available, withheld=filled.withheld)
     kinds = sorted({call.kind for _, call in rules.calls()})
-    provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds})
+    provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds},
+                               _weights_by_period(rules, table, figures))
     return Result(rules, table, figures, provenance,
                   evaluators={kind: registry.evaluators[kind] for kind in kinds},
                   rescore=lambda changed: score_table(registry, rules, changed))
@@ -129,3 +131,37 @@ def _check_veto_values(rules: RuleSet, triggers: list[FloatArray]) -> None:
                 path=f"vetoes[{v}].when"))
     if problems:
         raise RuleFileError(problems)
+
+
+def _period_codes(table: Table) -> tuple[npt.NDArray[np.int64], int]:
+    """A code a row for its period (one code for all where there is no period)."""
+    if table.period is None:
+        return np.zeros(table.n_rows, dtype=np.int64), 1
+    labels, codes = np.unique(table.period.astype(str), return_inverse=True)
+    return codes.reshape(-1).astype(np.int64), int(labels.size)
+
+
+def _weights_by_period(rules: RuleSet, table: Table, figures: Figures) -> dict[str, float]:
+    """The weights worked out from each period's data, for the provenance: one value a
+    (weight, period), read off the period's first row."""
+    if figures.row_points is None and figures.row_weights is None:
+        return {}
+    codes, _ = _period_codes(table)
+    _, first = np.unique(codes, return_index=True)
+    labels = ["" if table.period is None else f"@{table.period[row]}" for row in first.tolist()]
+    found: dict[str, float] = {}
+    _, by_inds = rules.data_weighting()
+    if figures.row_weights is not None:
+        for d, dim in enumerate(rules.dimensions):
+            found |= {f"dimensions.{dim.id}.weight{label}": float(figures.row_weights[d, row])
+                      for label, row in zip(labels, first.tolist())}
+    if figures.row_points is not None:
+        k = 0
+        for d, dim in enumerate(rules.dimensions):
+            for ind in dim.indicators:
+                if d in by_inds:
+                    found |= {f"indicators.{ind.id}.points{label}":
+                              float(figures.row_points[k, row])
+                              for label, row in zip(labels, first.tolist())}
+                k += 1
+    return found

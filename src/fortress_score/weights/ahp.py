@@ -30,6 +30,7 @@ __all__ = [
     "RECIPROCAL_TOLERANCE",
     "AHPResult",
     "ahp",
+    "principal_eigenvectors",
     "triad_inconsistency",
 ]
 
@@ -166,6 +167,18 @@ class AHPResult:
         return wi, wj, wk, float(inconsistency[wi, wj, wk])
 
 
+def principal_eigenvectors(matrices: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """For a stack of m × n × n matrices: each one's principal right eigenvector (the
+    eigenvalue of largest real part, real parts taken) scaled to sum to 1, (m, n), and that
+    eigenvalue's real part, (m,). One batched ``numpy.linalg.eig``, no loop a matrix."""
+    values, vectors = np.linalg.eig(matrices)
+    principal = np.argmax(values.real, axis=-1)
+    lambda_max = np.take_along_axis(values.real, principal[:, None], axis=-1)[:, 0]
+    vector = np.take_along_axis(vectors.real, principal[:, None, None], axis=-1)[..., 0]
+    weights = vector / vector.sum(axis=-1, keepdims=True)
+    return np.asarray(weights, dtype=np.float64), np.asarray(lambda_max, dtype=np.float64)
+
+
 def ahp(matrix: npt.ArrayLike, labels: Sequence[str] | None = None) -> AHPResult:
     """Weights of n criteria from a positive reciprocal pairwise comparison matrix (层次分析法).
 
@@ -197,11 +210,8 @@ def ahp(matrix: npt.ArrayLike, labels: Sequence[str] | None = None) -> AHPResult
     """
     a, names = _judgements(matrix, labels)
     n = a.shape[0]
-    values, vectors = np.linalg.eig(a)
-    principal = int(np.argmax(values.real))
-    lambda_max = float(values.real[principal])
-    vector = np.asarray(vectors[:, principal].real, dtype=np.float64)
-    weights = vector / vector.sum()
+    stacked_weights, stacked_lambda = principal_eigenvectors(a[None])
+    weights, lambda_max = stacked_weights[0], float(stacked_lambda[0])
     if not (np.all(np.isfinite(weights)) and np.all(weights > 0)):
         raise FortressScoreError(Problem(
             "the principal eigenvector could not be computed with all weights positive: the "
