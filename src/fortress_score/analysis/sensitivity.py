@@ -19,16 +19,15 @@ share: its indices are NaN. The draws run through the same block scoring as
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import FortressScoreError, MissingExtraError, Problem
+from ..errors import FortressScoreError, Problem
 from ..scoring.result import Result
-from .uncertainty import BLOCK, Samples, mean_shift, scored_draws
+from .uncertainty import BLOCK, Samples, Uniform, mean_shift, pandas_module, scored_draws
 
 __all__ = ["Sensitivity", "rank_sensitivity", "sobol_indices"]
 
@@ -96,13 +95,7 @@ class Sensitivity:
 
     def to_pandas(self) -> Any:
         """:meth:`to_columns` as a pandas DataFrame (needs pandas)."""
-        try:
-            pandas = importlib.import_module("pandas")
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise MissingExtraError(Problem(
-                "Sensitivity.to_pandas needs pandas: pip install 'fortress-score[pandas]'"
-            )) from None
-        return pandas.DataFrame(self.to_columns())
+        return pandas_module("Sensitivity.to_pandas").DataFrame(self.to_columns())
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{p} S={s:.2f} ST={t:.2f}" for p, s, t in
@@ -114,10 +107,11 @@ def rank_sensitivity(result: Result, samples: int = 256, *, weights: float = 0.2
                      points: float = 0.0, seed: int = 0, block: int = BLOCK) -> Sensitivity:
     """Sensitivity indices of ranks to the weights (and points), see the module doc."""
     for name, share in (("weights", weights), ("points", points)):
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share < 1:
+        if not isinstance(share, (int, float)) or isinstance(share, bool):
             raise FortressScoreError(Problem(
                 f"{name} must be a share in [0, 1) (independent uniform factors: the "
                 f"indices need independent parameters); got {share!r}"))
+        Uniform(share)  # refuses a share outside [0, 1)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise FortressScoreError(Problem(f"samples must be a whole number ≥ 2; got {samples!r}"))
     rules = result.rules
@@ -144,13 +138,18 @@ def rank_sensitivity(result: Result, samples: int = 256, *, weights: float = 0.2
     plan = Samples(declared_w * factors[:, :n_w], drawn_points,
                    tuple(d.id for d in rules.dimensions),
                    tuple(ind.id for _, ind in rules.indicators))
-    ranks = np.empty((len(factors), len(result)))
+    ranks = np.empty((len(factors), len(result)), dtype=np.float32)  # whole ranks: exact
     for start, stop, rank, _ in scored_draws(result, plan, block):
         ranks[start:stop] = rank
-    shift = mean_shift(ranks, result.figures.rank)
-    f_a, f_b = ranks[:samples], ranks[samples:2 * samples]
-    f_ab = ranks[2 * samples:].reshape(k, samples, len(result))
-    first, total = sobol_indices(f_a, f_b, f_ab)
+    shift = mean_shift(ranks.astype(np.float64), result.figures.rank)
+    n = len(result)
+    first, total = np.empty((k, n)), np.empty((k, n))
+    step = max(1, BLOCK // max(len(factors), 1))
+    for start in range(0, n, step):  # a few rows at a time in float64: memory stays bounded
+        part = ranks[:, start:start + step].astype(np.float64)
+        f_ab = part[2 * samples:].reshape(k, samples, part.shape[1])
+        first[:, start:start + step], total[:, start:start + step] = sobol_indices(
+            part[:samples], part[samples:2 * samples], f_ab)
     board_first, board_total = sobol_indices(shift[:samples], shift[samples:2 * samples],
                                              shift[2 * samples:].reshape(k, samples))
     return Sensitivity(result, tuple(names), first.T, total.T, board_first, board_total,

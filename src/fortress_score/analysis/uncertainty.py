@@ -34,7 +34,7 @@ from ..text import cell
 from ..weights.ahp import principal_eigenvectors
 
 __all__ = ["AHPSteps", "Dirichlet", "Samples", "Uncertainty", "Uniform", "draw_samples", "mean_shift",
-           "rank_uncertainty", "scored_draws"]
+           "pandas_module", "rank_uncertainty", "scored_draws"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -51,7 +51,8 @@ class Uniform:
     share: float
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.share, (int, float)) and 0 <= self.share < 1):
+        if isinstance(self.share, bool) or not (isinstance(self.share, (int, float))
+                                                and 0 <= self.share < 1):
             raise FortressScoreError(Problem(
                 f"a uniform spread must be a share in [0, 1); got {self.share!r}"))
 
@@ -70,7 +71,8 @@ class Dirichlet:
     concentration: float
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.concentration, (int, float))
+        if isinstance(self.concentration, bool) or not (
+                isinstance(self.concentration, (int, float))
                 and math.isfinite(self.concentration) and self.concentration > 0):
             raise FortressScoreError(Problem(
                 f"a Dirichlet concentration must be a positive number; got {self.concentration!r}"))
@@ -179,7 +181,7 @@ class Samples:
         """One row a draw: ``weight.<dimension>`` and ``points.<indicator>`` columns."""
         columns = {f"weight.{d}": self.weights[:, i] for i, d in enumerate(self.dimensions)}
         columns |= {f"points.{k}": self.points[:, i] for i, k in enumerate(self.indicators)}
-        return _pandas("Samples.to_pandas").DataFrame(columns)
+        return pandas_module("Samples.to_pandas").DataFrame(columns)
 
 
 def draw_samples(rules: RuleSet, draws: int, weights: Spread | AHPSteps, points: Spread,
@@ -254,7 +256,7 @@ class Uncertainty:
 
     def to_pandas(self) -> Any:
         """:meth:`to_columns` as a pandas DataFrame (needs pandas)."""
-        return _pandas("Uncertainty.to_pandas").DataFrame(self.to_columns())
+        return pandas_module("Uncertainty.to_pandas").DataFrame(self.to_columns())
 
     def __repr__(self) -> str:
         return (f"<Uncertainty {self.result.rules.ruleset}: {len(self)} rows, "
@@ -288,7 +290,7 @@ def _shown(value: Any, key: str) -> str:
     return str(value)
 
 
-def _pandas(method: str) -> Any:
+def pandas_module(method: str) -> Any:
     try:
         return importlib.import_module("pandas")
     except ImportError:  # pragma: no cover - depends on the environment
@@ -301,10 +303,6 @@ def rank_uncertainty(result: Result, draws: int = 1000, *,
                      points: float | Spread = 0.0, seed: int = 0,
                      block: int = BLOCK) -> Uncertainty:
     """Score ``result``'s rows again under ``draws`` drawn weights (see the module doc)."""
-    if result.rolled_up:
-        raise FortressScoreError(Problem(
-            "a rolled-up card holds means of scored periods: ask the card of the periods "
-            "scored (before roll_up) for its uncertainty"))
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise FortressScoreError(Problem(f"draws must be a whole number ≥ 1; got {draws!r}"))
     spread = _spread(points, "points")
@@ -396,7 +394,9 @@ def _score_draws(result: Result, samples: Samples, start: int, stop: int,
               + table.groups[None, :]).ravel()
     flat = steps.ravel()
     valid = ~np.isnan(flat)
-    span = float(np.nanmax(flat) - np.nanmin(flat)) + 1 if valid.any() else 1.0
+    if not valid.any():
+        return np.full((count, n), np.nan), stars
+    span = float(np.nanmax(flat) - np.nanmin(flat)) + 1
     if count * table.n_groups * span <= 4 * flat.size and np.nanmax(np.abs(flat)) < 2**53:
         whole = (flat if valid.all() else np.where(valid, flat, 0.0)).astype(np.int64)
         rank = competition_rank_of_steps(whole, valid, groups, count * table.n_groups)

@@ -60,7 +60,7 @@ from .parts import (
     evaluators_in,
     plain_data,
 )
-from .weighting import derived_weights
+from .weighting import derived_weights, strip_derived
 
 __all__ = [
     "LARGEST",
@@ -163,7 +163,10 @@ class RuleSet(RuleModel):
         copy would skip every check and keep the old digest)."""
         if not update:
             return super().model_copy(deep=deep)
-        return type(self).model_validate({**self.model_dump(), **update})
+        merged = {**super().model_dump(), **update}  # the weights as used, then the update's
+        if "dimensions" not in update:  # weights the (updated) weighting derives are derived
+            strip_derived(merged)
+        return type(self).model_validate(merged)
 
     @model_validator(mode="wrap")
     @classmethod
@@ -292,16 +295,14 @@ class RuleSet(RuleModel):
         """pydantic's dump, less the weights a ``weighting`` method derives (it keeps the
         method): the dump validates back to the same rule set."""
         data: dict[str, Any] = super().model_dump(**options)
-        if self.weighting is None or not isinstance(data.get("dimensions"), list):
-            return data
-        by_method = self.weighting.indicators
-        for dim in data["dimensions"]:
-            if self.weighting.dimensions is not None:
-                dim.pop("weight", None)
-            if dim.get("id") in by_method:
-                for ind in dim.get("indicators", []):
-                    ind.pop("points", None)
+        strip_derived(data)
         return data
+
+    def model_dump_json(self, **options: Any) -> str:
+        """:meth:`model_dump` as JSON (``indent`` and the dump's own options as pydantic's)."""
+        indent = options.pop("indent", None)
+        return json.dumps(self.model_dump(mode="json", **options), ensure_ascii=False,
+                          indent=indent)
 
     def derived_weights(self) -> dict[str, float]:
         """The weights a ``weighting`` method derived: ``dimensions.<id>.weight`` and

@@ -45,6 +45,12 @@ def rule_file_schema(evaluators: Mapping[str, Evaluator[Any]]) -> dict[str, Any]
     """A JSON Schema (draft 2020-12) of rule files for these evaluators."""
     schema = RuleSet.model_json_schema(mode="validation")
     definitions: dict[str, Any] = schema.setdefault("$defs", {})
+    # a part under a `weighting` method gives no weight (points) of its own: the loader
+    # requires one exactly where no method derives it, which a schema cannot say simply
+    for part, key in (("Dimension", "weight"), ("Indicator", "points")):
+        model = definitions.get(part, {})
+        if key in model.get("required", []):
+            model["required"] = [k for k in model["required"] if k != key]
     branches = []
     for name, evaluator in sorted(evaluators.items()):
         branches.append({

@@ -7,6 +7,7 @@ python-calamine reads: the ``excel`` extra, imported when used.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from .sheet_layout import (
     Unreadable,
     is_empty,
 )
+from .weighting import derived_cells
 
 __all__ = ["import_rules"]
 
@@ -71,6 +73,8 @@ def import_rules(path: str | os.PathLike[str], *,
     except RuleFileError as exc:  # shown with the sheet's own problems, by cell
         reader.problems += [p for p in map(reader.placed, exc.problems)
                             if p.cell is None or p.cell not in reader.bad]
+    if rules is not None:
+        reader.check_shown(rules)
     if rules is None or reader.problems:
         raise SheetError(sorted(dict.fromkeys(reader.problems), key=_cell_order))
     return rules
@@ -129,10 +133,27 @@ class _Reader:
         """Cells with a problem already: validation's view of them is not shown as well."""
         self.missing = False
         """A sheet (or a heading) the rule set cannot do without is missing."""
+        self.shown: dict[tuple[str, str], Any] = {}
+        """Weights a ``weighting`` method derives, as the workbook shows them (not read)."""
 
     def problem(self, cell: str, message: str) -> None:
         self.problems.append(Problem(message, file=self.file, cell=cell))
         self.bad.add(cell)
+
+    def check_shown(self, rules: RuleSet) -> None:
+        """A weight a method derives is shown in the workbook, not read: an edited one is a
+        problem (it would be ignored), named at its cell."""
+        derived = rules.derived_weights()
+        for (place, path), value in self.shown.items():
+            cell = self.cells.get(path, SETTINGS.name)
+            if place not in derived:  # weighed by the data: the cell stays empty
+                self.problem(cell, f"is derived from each period's data by the weighting "
+                                   f"method, so it is left empty; found {shown(value)}")
+            elif not math.isclose(value, round(derived[place], 4), abs_tol=1e-9):
+                self.problem(cell, f"is derived by the weighting method "
+                                   f"({round(derived[place], 4):g}) and not read back; found "
+                                   f"{shown(value)}: change the judgements, or remove the "
+                                   "method from the weighting row and write the weights")
 
     def place(self, loc: Loc, cell: str) -> None:
         self.cells.setdefault(format_path(loc), cell)
@@ -226,7 +247,8 @@ class _Reader:
                           for path, cell in self.cells.items()}
         if FIELDS.name in self.sheets:
             data["fields"] = self.fields()
-        return _without_derived(data)
+        self.shown = derived_cells(data)
+        return data
 
     def settings(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -324,23 +346,3 @@ def _cell_order(problem: Problem) -> tuple[int, int, str]:
     if found is None:
         return (order, 0, "")
     return (order, int(found.group(2)), found.group(1).rjust(3))
-
-
-def _without_derived(data: dict[str, Any]) -> dict[str, Any]:
-    """The weights and points a ``weighting`` method derives are shown in the workbook for
-    people and not read back: the method gives them again."""
-    weighting = data.get("weighting")
-    if not isinstance(weighting, dict):
-        return data
-    methods = weighting.get("indicators")
-    by_inds: dict[str, Any] = methods if isinstance(methods, dict) else {}
-    for dim in data.get("dimensions", []):
-        if not isinstance(dim, dict):
-            continue
-        if weighting.get("dimensions") is not None:
-            dim.pop("weight", None)
-        if dim.get("id") in by_inds:
-            for ind in dim.get("indicators", []):
-                if isinstance(ind, dict):
-                    ind.pop("points", None)
-    return data

@@ -22,10 +22,11 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from .crosscheck import normal_id
 from .file import Loc
 from .parts import DATA_METHODS
 
-__all__ = ["MAX_CR", "SCALE", "derived_weights"]
+__all__ = ["MAX_CR", "SCALE", "derived_cells", "derived_weights", "strip_derived"]
 
 MAX_CR = 0.1
 """The largest consistency ratio accepted (Saaty's rule of thumb)."""
@@ -53,18 +54,18 @@ def derived_weights(data: Mapping[str, Any]
                 problems.append((("dimensions", d, "weight"), (
                     f"(of {dim.get('id')!r}) is given, and weighting.dimensions derives it "
                     f"by method {method.get('method')!r}: give one or the other")))
-        shares = _shares(method, [str(dim.get("id")) for _, dim in parts],
+        shares = _shares(method, [_id(dim.get("id")) for _, dim in parts],
                          ("weighting", "dimensions"), problems)
         derived |= {(d,): share for (d, _), share in zip(parts, shares)}
     methods = weighting.get("indicators")
     if isinstance(methods, Mapping):
-        ids = {str(dim.get("id")): d for d, dim in enumerate(dims) if isinstance(dim, Mapping)}
+        ids = {_id(dim.get("id")): d for d, dim in enumerate(dims) if isinstance(dim, Mapping)}
         for dim_id, method in methods.items():
-            if str(dim_id) not in ids:
+            if _id(dim_id) not in ids:
                 problems.append((("weighting", "indicators", dim_id), (
                     f"names no dimension; the dimensions are {', '.join(map(repr, ids))}")))
                 continue
-            d = ids[str(dim_id)]
+            d = ids[_id(dim_id)]
             indicators = dims[d].get("indicators")
             if not isinstance(method, Mapping) or not isinstance(indicators, list):
                 continue
@@ -83,7 +84,7 @@ def derived_weights(data: Mapping[str, Any]
                         f"(of {ind.get('id')!r}) is given, and weighting.indicators.{dim_id} "
                         f"derives it by method {method.get('method')!r}: give one or the "
                         "other")))
-            shares = _shares(method, [str(ind.get("id")) for _, ind in parts],
+            shares = _shares(method, [_id(ind.get("id")) for _, ind in parts],
                              ("weighting", "indicators", dim_id), problems)
             derived |= {(d, i): share for (i, _), share in zip(parts, shares)}
     return problems, {place: SCALE * share for place, share in derived.items()}
@@ -107,8 +108,8 @@ def _shares(method: Mapping[str, Any], ids: list[str], loc: Loc,
 
     try:
         result = ahp(matrix, labels=ids)
-    except FortressScoreError as exc:  # pragma: no cover - the matrix is reciprocal by build
-        problems.extend(((*loc, "judgements"), p.message) for p in exc.problems)
+    except FortressScoreError as exc:  # more parts than the method takes, say
+        problems.extend(((*loc, "judgements"), str(p)) for p in exc.problems)
         return []
     if result.consistency_ratio > MAX_CR:
         triad = result.worst_triad()
@@ -124,7 +125,8 @@ def _shares(method: Mapping[str, Any], ids: list[str], loc: Loc,
             f"are inconsistent: consistency ratio {result.consistency_ratio:.3f} > {MAX_CR} "
             f"(λmax {result.lambda_max:.4f}, n {len(ids)}){worst}")))
         return []
-    return [float(w) for w in result.weights]
+    # to 12 significant digits: the weights do not hang on the last bits of the eigen-solver
+    return [float(f"{w:.12g}") for w in result.weights]
 
 
 def _matrix(judgements: list[Any], ids: list[str], loc: Loc,
@@ -141,6 +143,9 @@ def _matrix(judgements: list[Any], ids: list[str], loc: Loc,
         a, b, x = judgement
         if not isinstance(x, int | float) or isinstance(x, bool) or not x > 0:
             return None
+        if not isinstance(a, str) or not isinstance(b, str):
+            return None  # the model says what is wrong
+        a, b = _id(a), _id(b)
         unknown = [str(p) for p in (a, b) if p not in index]
         if unknown:
             problems.append(((*loc, j), (
@@ -170,9 +175,44 @@ def _matrix(judgements: list[Any], ids: list[str], loc: Loc,
     return None if bad else matrix
 
 
+def _id(value: Any) -> str:
+    """An id as the rule model reads it (full-width forms folded)."""
+    return normal_id(value) if isinstance(value, str) else str(value)
+
+
 def _fraction(value: float) -> str:
     for whole in range(1, 10):
         if abs(value * whole - round(value * whole)) < 1e-9 and round(value * whole) > 0:
             top = round(value * whole)
             return f"{top}" if whole == 1 else f"{top}/{whole}"
     return f"{value:.3g}"
+
+
+def strip_derived(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """Take out of ``data`` (plain, changed in place) the weights and points its
+    ``weighting`` derives; returns them by (``dimensions.<id>.weight`` or
+    ``indicators.<id>.points``, rule path)."""
+    weighting = data.get("weighting")
+    dims = data.get("dimensions")
+    taken: dict[tuple[str, str], Any] = {}
+    if not isinstance(weighting, Mapping) or not isinstance(dims, list):
+        return taken
+    methods = weighting.get("indicators")
+    by_inds = methods if isinstance(methods, Mapping) else {}
+    for d, dim in enumerate(dims):
+        if not isinstance(dim, dict):
+            continue
+        if weighting.get("dimensions") is not None and "weight" in dim:
+            taken[(f"dimensions.{dim.get('id')}.weight", f"dimensions[{d}].weight")] = \
+                dim.pop("weight")
+        if dim.get("id") in by_inds and isinstance(dim.get("indicators"), list):
+            for i, ind in enumerate(dim["indicators"]):
+                if isinstance(ind, dict) and "points" in ind:
+                    taken[(f"indicators.{ind.get('id')}.points",
+                           f"dimensions[{d}].indicators[{i}].points")] = ind.pop("points")
+    return taken
+
+
+def derived_cells(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    """:func:`strip_derived`, less the values that are None (an empty cell)."""
+    return {key: value for key, value in strip_derived(data).items() if value is not None}

@@ -287,7 +287,7 @@ def compute_figures(
         attainment=tuple(attainment),
         points=points,
         dimension_scores=core.dimension_scores,
-        dimension_weights=core.dimension_weights,
+        dimension_weights=np.array(core.dimension_weights),  # an array, never a view
         possible_points=core.possible_points,
         base_total=base_total,
         adjustment_points=adjustment_points,
