@@ -139,9 +139,10 @@ def rank_sensitivity(result: Result, samples: int = 256, *, weights: float = 0.2
                    tuple(d.id for d in rules.dimensions),
                    tuple(ind.id for _, ind in rules.indicators))
     ranks = np.empty((len(factors), len(result)), dtype=np.float32)  # whole ranks: exact
+    shift = np.empty(len(factors))
     for start, stop, rank, _ in scored_draws(result, plan, block):
-        ranks[start:stop] = rank
-    shift = mean_shift(ranks.astype(np.float64), result.figures.rank)
+        ranks[start:stop] = np.where(rank > 0, rank, np.nan)
+        shift[start:stop] = mean_shift(rank, result.figures.rank)
     n = len(result)
     first, total = np.empty((k, n)), np.empty((k, n))
     step = max(1, BLOCK // max(len(factors), 1))

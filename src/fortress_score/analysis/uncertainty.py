@@ -27,7 +27,7 @@ import numpy.typing as npt
 from ..errors import FortressScoreError, MissingExtraError, Problem
 from ..rounding import half_up_steps
 from ..rules.model import RuleSet
-from ..scoring.groupwise import competition_rank, competition_rank_of_steps
+from ..scoring.groupwise import competition_rank, whole_rank_of_steps
 from ..scoring.model import dimension_part, finish_total, star_levels, total_part
 from ..scoring.result import Result
 from ..text import cell
@@ -320,7 +320,7 @@ def rank_uncertainty(result: Result, draws: int = 1000, *,
     first = np.zeros(n, dtype=np.int64)
     shift = np.zeros(draws)
     for start, stop, rank, stars in scored_draws(result, samples, block):
-        ranks[start:stop] = np.nan_to_num(rank, nan=0.0).astype(ranks.dtype)
+        ranks[start:stop] = rank
         rows = np.broadcast_to(np.arange(n), stars.shape)
         star_counts += np.bincount((rows * len(levels) + stars).ravel(),
                                    minlength=star_counts.size)
@@ -333,9 +333,9 @@ def rank_uncertainty(result: Result, draws: int = 1000, *,
 
 
 def scored_draws(result: Result, samples: Samples, block: int = BLOCK
-                 ) -> Iterator[tuple[int, int, FloatArray, npt.NDArray[np.int64]]]:
+                 ) -> Iterator[tuple[int, int, npt.NDArray[np.int32], npt.NDArray[np.int64]]]:
     """(start, stop, ranks, stars) for each block of the draws of ``samples``, ranks and
-    stars of shape (draws of the block, rows); ranks NaN where a row has no total."""
+    stars of shape (draws of the block, rows); ranks 0 where a row has no total."""
     if result.rolled_up:
         raise FortressScoreError(Problem(
             "a rolled-up card holds means of scored periods: ask the card of the periods "
@@ -354,15 +354,15 @@ def scored_draws(result: Result, samples: Samples, block: int = BLOCK
         yield (start, stop, *_score_draws(result, samples, start, stop, fixed, everywhere))
 
 
-def mean_shift(rank: FloatArray, nominal: FloatArray) -> FloatArray:
+def mean_shift(rank: npt.NDArray[Any], nominal: FloatArray) -> FloatArray:
     """(draws,): the mean absolute change of rank over the rows that have one."""
     ranked = ~np.isnan(nominal)
     if not ranked.any():
         return np.full(rank.shape[0], np.nan)
-    with np.errstate(invalid="ignore"):
-        moved = np.abs(rank - nominal)
-    return np.asarray(moved.mean(axis=1) if ranked.all() else moved[:, ranked].mean(axis=1),
-                      dtype=np.float64)
+    if not ranked.all():
+        rank, nominal = rank[:, ranked], nominal[ranked]
+    moved = np.abs(rank - nominal.astype(np.int32))  # whole ranks: integer arithmetic
+    return np.asarray(moved.sum(axis=1) / ranked.sum(), dtype=np.float64)
 
 
 def _blocks(draws: int, rows: int, block: int) -> Iterator[tuple[int, int]]:
@@ -373,9 +373,10 @@ def _blocks(draws: int, rows: int, block: int) -> Iterator[tuple[int, int]]:
 
 def _score_draws(result: Result, samples: Samples, start: int, stop: int,
                  fixed: tuple[FloatArray, FloatArray] | None, everywhere: list[bool]
-                 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
-    """Ranks and stars, (draws, rows), of draws ``start:stop``; ``fixed``: the dimension
-    scores and possible points where the points are not drawn."""
+                 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Ranks (0 where a row has no total) and stars, (draws, rows), of draws
+    ``start:stop``; ``fixed``: the dimension scores and possible points where the points
+    are not drawn."""
     rules, figures, table = result.rules, result.figures, result.table
     count, n = stop - start, len(result)
     if fixed is None:
@@ -395,13 +396,14 @@ def _score_draws(result: Result, samples: Samples, start: int, stop: int,
     flat = steps.ravel()
     valid = ~np.isnan(flat)
     if not valid.any():
-        return np.full((count, n), np.nan), stars
+        return np.zeros((count, n), dtype=np.int32), stars
     span = float(np.nanmax(flat) - np.nanmin(flat)) + 1
     if count * table.n_groups * span <= 4 * flat.size and np.nanmax(np.abs(flat)) < 2**53:
         whole = (flat if valid.all() else np.where(valid, flat, 0.0)).astype(np.int64)
-        rank = competition_rank_of_steps(whole, valid, groups, count * table.n_groups)
+        rank = whole_rank_of_steps(whole, valid, groups, count * table.n_groups)
     else:  # many groups or a wide range of totals: sort instead
-        rank = competition_rank(reported.ravel(), groups, descending=True)
+        sorted_rank = competition_rank(reported.ravel(), groups, descending=True)
+        rank = np.nan_to_num(sorted_rank, nan=0.0).astype(np.int32)
     return rank.reshape(count, n), stars
 
 

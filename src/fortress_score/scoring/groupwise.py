@@ -7,10 +7,13 @@ runs per row or per group.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["competition_rank", "competition_rank_of_steps", "group_count", "group_min_max"]
+__all__ = ["competition_rank", "competition_rank_of_steps", "group_count", "group_min_max",
+           "whole_rank_of_steps"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -61,23 +64,33 @@ def competition_rank_of_steps(steps: IntArray, valid: npt.NDArray[np.bool_], gro
     Returns:
         float64 ranks: 1 + the number of rows of the group with a larger value.
     """
+    whole = whole_rank_of_steps(steps, valid, groups, n_groups)
+    return np.where(valid, whole, np.nan)
+
+
+def whole_rank_of_steps(steps: IntArray, valid: npt.NDArray[np.bool_], groups: IntArray,
+                        n_groups: int) -> npt.NDArray[np.int32]:
+    """:func:`competition_rank_of_steps` as int32, 0 where a row is not ranked: no float
+    pass, for callers that rank many times over (weights drawn again and again)."""
     every = bool(valid.all())
     if not every and not valid.any():
-        return np.full(steps.shape[0], np.nan)
+        return np.zeros(steps.shape[0], dtype=np.int32)
     kept, kept_groups = (steps, groups) if every else (steps[valid], groups[valid])
     low = int(kept.min())
     levels = int(kept.max()) - low + 1
-    cell = kept_groups * levels
-    cell += kept - low
+    index: type[np.signedinteger[Any]] = np.int32 if n_groups * levels < 2**31 else np.int64
+    cell: npt.NDArray[np.signedinteger[Any]] = kept_groups.astype(index)
+    cell *= levels
+    cell += (kept - low).astype(index)
     counts = np.bincount(cell, minlength=n_groups * levels).reshape(n_groups, levels)
-    # rows of the group with a larger value: counts summed from the top, less the row's own
-    above = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
-    above -= counts
-    ranked = above.ravel()[cell].astype(np.float64)
-    ranked += 1.0
+    # rows of the group with a larger value: the group's rows less those at or below it
+    at_or_below = np.cumsum(counts, axis=1, dtype=np.int32)
+    larger = at_or_below[:, -1:] - at_or_below
+    larger += 1
+    ranked = np.asarray(np.take(larger.ravel(), cell), dtype=np.int32)
     if every:
         return ranked
-    ranks = np.full(steps.shape[0], np.nan)
+    ranks = np.zeros(steps.shape[0], dtype=np.int32)
     ranks[valid] = ranked
     return ranks
 
