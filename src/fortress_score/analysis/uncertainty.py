@@ -43,6 +43,10 @@ BLOCK = 1 << 18
 element-wise steps a block takes run in the processor's cache (measured: 1 << 18 is about
 twice as fast as 1 << 22 at 50,000 rows)."""
 
+ORDER_BLOCK = 1 << 22
+"""Ranks (draws × rows) sorted at once for the order statistics: larger pieces transpose
+faster, and the sort itself is linear."""
+
 
 @dataclass(frozen=True)
 class Uniform:
@@ -414,11 +418,14 @@ def _order_statistics(ranks: npt.NDArray[Any], ranked: npt.NDArray[np.bool_],
     draws, n = ranks.shape
     out = [np.full(n, np.nan) for _ in quantiles]
     positions = [max(math.ceil(q * draws) - 1, 0) for q in quantiles]
-    step = max(1, BLOCK // max(draws, 1))
+    step = max(1, ORDER_BLOCK // max(draws, 1))
     for start in range(0, n, step):
         stop = min(start + step, n)
         part = np.ascontiguousarray(ranks[:, start:stop].T)  # a row's draws side by side
-        part.partition(sorted(set(positions)), axis=1)
+        if part.dtype == np.uint16:  # numpy sorts 16-bit integers by radix: linear, and
+            part.sort(axis=1, kind="stable")  # measured faster than a partition here
+        else:
+            part.partition(sorted(set(positions)), axis=1)
         for o, position in zip(out, positions):
             o[start:stop] = part[:, position]
     for o in out:
