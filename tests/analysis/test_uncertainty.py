@@ -123,6 +123,7 @@ def test_a_table_view_and_frames(card: fs.Scorecard) -> None:
     assert len(frame) == len(card)
     html = u._repr_html_()
     assert "江州供电分局党支部" in html and "<table>" in html
+    assert "<th>党支部</th>" in html and "<th>中位名次</th>" in html  # the office's words
     assert list(u.samples.to_pandas().columns[:3]) == [
         "weight.performance", "weight.atmosphere", "weight.reputation"]
 

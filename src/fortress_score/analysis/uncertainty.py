@@ -7,8 +7,9 @@ interval, the chance of each star level and of the first place in its group — 
 much its place owes to the weights a committee happened to choose.
 
 Draws are scored together, a block of draws at a time: the scoring model's weighted part
-(:func:`~fortress_score.scoring.model.weighted_total`) runs with a weight a draw on one
-axis and the rows on the other, so no loop runs per draw or per row, and memory is
+(:func:`~fortress_score.scoring.model.dimension_part` and
+:func:`~fortress_score.scoring.model.total_part`) runs with a weight a draw on one axis and
+the rows on the other, so no loop runs per draw or per row, and memory is
 bounded by the block. The arithmetic is the model's own, term by term in rule order, so a
 draw replayed through :meth:`Samples.rules` scores to the same figures bit for bit.
 """
@@ -276,14 +277,23 @@ class Uncertainty:
         rows = rows[np.lexsort((np.nan_to_num(self.nominal_rank[rows], nan=np.inf),
                                 self.result.group_text[rows] if self.result.group_text
                                 is not None else np.zeros(rows.size)))]
-        head = [k for k in ("entity", "period", "group", "total", "stars", "nominal_rank",
-                            "median_rank", "rank_p05", "rank_p95", "p_first") if k in columns]
+        rules = self.result.rules
+        words = {"entity": _title(rules, rules.entity), "period": _title(rules, rules.period),
+                 "group": _title(rules, rules.group_by), "total": "总分", "stars": "星级",
+                 "nominal_rank": "名次", "median_rank": "中位名次", "rank_p05": "名次 5%",
+                 "rank_p95": "名次 95%", "p_first": "居首概率"}
+        head = [k for k in words if k in columns]
         body = "".join(
             "<tr>" + "".join(f"<td>{cell(_shown(columns[k][r], k))}</td>" for k in head)
             + "</tr>" for r in rows.tolist())
-        return (f"<div><p>{cell(repr(self))}</p><table><thead><tr>"
-                + "".join(f"<th>{cell(k)}</th>" for k in head)
+        return (f"<div><p>{cell(rules.title or rules.ruleset)} · 权重浮动 {len(self.samples)} 次"
+                f"</p><table><thead><tr>" + "".join(f"<th>{cell(words[k])}</th>" for k in head)
                 + f"</tr></thead><tbody>{body}</tbody></table></div>")
+
+
+def _title(rules: RuleSet, column: str | None) -> str:
+    spec = rules.fields.get(column) if column is not None else None
+    return spec.title if spec is not None and spec.title else str(column)
 
 
 def _shown(value: Any, key: str) -> str:

@@ -21,7 +21,7 @@ from .groupwise import competition_rank
 
 __all__ = ["HALF_TOLERANCE", "HALF_TOLERANCE_CAP", "Figures", "Weighted", "compute_figures",
            "decide", "dimension_part", "finish_total", "round_half_up", "star_levels",
-           "total_part", "weighted_total"]
+           "total_part"]
 
 @dataclass(frozen=True)
 class Figures:
@@ -124,24 +124,16 @@ class Weighted:
     """(...): the weighted total before adjustments and vetoes."""
 
 
-def weighted_total(rules: RuleSet, attainment: Sequence[FloatArray],
-                   points: Sequence[float | FloatArray],
-                   weights: Sequence[float | FloatArray]) -> Weighted:
-    """Points and weights (one an indicator, one a dimension; numbers, or columns of
-    draws of shape (draws, 1)) over attainment (one (rows,) array an indicator): the
-    dimension scores and the base total. Sums run term by term in rule order, as the audit
-    workbook writes them, so a draw's figures are those of a rule set with its weights."""
-    dimension_scores, possible_points = dimension_part(rules, attainment, points)
-    return total_part(rules, dimension_scores, possible_points, weights)
-
-
 def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
                    points: Sequence[float | FloatArray],
                    everywhere: Sequence[bool] | None = None) -> tuple[FloatArray, FloatArray]:
-    """(dimension scores, possible points), each (dimensions, ...): the first half of
-    :func:`weighted_total`. ``everywhere``: for each indicator, whether it has an
-    attainment in every row (worked out here when None); the sums of such indicators skip
-    the masks, with the same arithmetic."""
+    """Points (one an indicator: a number, a column a row, or a column of draws of shape
+    (draws, 1)) over attainment (one (rows,) array an indicator): (dimension scores,
+    possible points), each (dimensions, ...). Sums run term by term in rule order, as the
+    audit workbook writes them, so a draw's figures are those of a rule set with its
+    points. ``everywhere``: for each indicator, whether it has an attainment in every row
+    (worked out here when None); the sums of such indicators skip the masks, with the same
+    arithmetic."""
     n_rows = attainment[0].shape[0] if attainment else 0
     scored = np.broadcast_shapes((n_rows,), *(np.shape(p) for p in points))
     if everywhere is None:
@@ -174,7 +166,8 @@ def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
 
 def total_part(rules: RuleSet, dimension_scores: FloatArray, possible_points: FloatArray,
                weights: Sequence[float | FloatArray]) -> Weighted:
-    """The second half of :func:`weighted_total`: dimension weights over the scores."""
+    """Dimension weights (numbers, columns a row or of draws) over the dimension scores: the
+    base total, in the same order as the audit workbook writes it."""
     n_dims = len(rules.dimensions)
     shape = np.broadcast_shapes(dimension_scores.shape[1:], *(np.shape(w) for w in weights))
     dimension_applies = ~np.isnan(dimension_scores)
