@@ -24,6 +24,7 @@ from .analysis.history import TimeOrder, benchmarks, time_order, trend
 from .analysis.records import fired_vetoes, provenance_record, to_columns, to_records
 from .analysis.rollup import Incomplete, roll_up
 from .analysis.sensitivity import Sensitivity, rank_sensitivity
+from .analysis.titles import titles
 from .analysis.uncertainty import AHPSteps, Dirichlet, Uncertainty, Uniform, rank_uncertainty
 from .periods import Granularity
 from .present.dataframes import to_pandas, to_polars
@@ -186,6 +187,13 @@ class Scorecard:
         ``benchmark.consecutive`` consecutive periods at ``benchmark.stars`` or more, with
         no ``no_benchmark`` veto in the run; a gap in the periods breaks the run."""
         return benchmarks(self.result, self.time_order)
+
+    def titles(self) -> list[dict[str, Any]]:
+        """Titles that are held (``titles:`` in the rule file): one dict a (entity, period,
+        title) where the title is awarded, held, on probation, recertified or revoked —
+        ``entity``, ``period``, ``title``, ``name``, ``state``, ``reason`` (see
+        :mod:`fortress_score.analysis.titles`)."""
+        return titles(self.result, self.time_order)
 
     def commendations(self, period: Any = None) -> list[dict[str, Any]]:
         """The 支部点赞台: commendations declared under ``commendations:`` in the rule file,

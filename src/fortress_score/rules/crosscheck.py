@@ -96,6 +96,7 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
     rules += [(("adjustments", a), adj) for a, adj in items("adjustments")]
     rules += [(("vetoes", v), veto) for v, veto in items("vetoes")]
     rules += [(("commendations", c), entry) for c, entry in items("commendations")]
+    rules += [(("titles", t), entry) for t, entry in items("titles")]
     yield from _non_finite(data, ())
     yield from _formula_cycles(data.get("fields"))
     for loc, rule in rules:
@@ -163,6 +164,17 @@ def cross_check(data: Mapping[str, Any]) -> Iterator[tuple[Loc, str]]:
         if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
             yield ("commendations", c, "stars"), (
                 f"must be one of the rated stars {sorted(by_stars)}; got {wanted}")
+    veto_ids = {v["id"] for _, v in items("vetoes") if isinstance(v.get("id"), str)}
+    for t, title in items("titles"):
+        wanted = title.get("stars")
+        if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted not in by_stars:
+            yield ("titles", t, "stars"), (
+                f"must be one of the rated stars {sorted(by_stars)}; got {wanted}")
+        revoking = title.get("revoke_on")
+        for r, veto in enumerate(revoking if isinstance(revoking, list) else []):
+            if isinstance(veto, str) and veto not in veto_ids:
+                yield ("titles", t, "revoke_on", r), (
+                    f"must be a veto id{did_you_mean(veto, sorted(veto_ids))}; got {shown(veto)}")
     benchmark = data.get("benchmark")
     if isinstance(benchmark, Mapping) and isinstance(benchmark.get("stars"), int) \
             and benchmark["stars"] not in by_stars:

@@ -53,6 +53,7 @@ from .parts import (
     Missing,
     Rating,
     RuleModel,
+    TitleRule,
     Veto,
     VetoEffect,
     Weighting,
@@ -112,6 +113,8 @@ class RuleSet(RuleModel):
     commendations: list[Commendation] = Field(default_factory=list)
     weighting: Weighting | None = None
     """Weights derived by a method instead of written (:mod:`.weighting`)."""
+    titles: list[TitleRule] | None = None
+    """Titles that are held, reviewed and lost (:mod:`fortress_score.analysis.titles`)."""
 
     def __init__(self, /, **data: Any) -> None:
         try:

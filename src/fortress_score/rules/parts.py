@@ -53,6 +53,7 @@ __all__ = [
     "Rating",
     "RuleId",
     "RuleModel",
+    "TitleRule",
     "Veto",
     "VetoEffect",
     "WeightMethod",
@@ -368,6 +369,31 @@ class Benchmark(RuleModel):
     stars: int = Field(ge=1)
     consecutive: int = Field(ge=1)
     title: str = ""
+
+
+class TitleRule(RuleModel):
+    """A title that is held (五星, 标杆): awarded after ``award_after`` consecutive periods
+    at ``stars`` or more, kept while the stars hold, on probation (复审) for up to ``grace``
+    periods in a row at ``keep_at`` or more, re-certified (复牌) every ``review_every``
+    periods since the award, and revoked by a period below ``keep_at``, a ``revoke_on``
+    veto, a failed review, a gap in the periods, or probation beyond ``grace``."""
+
+    id: RuleId
+    title: str = ""
+    stars: int = Field(ge=1)
+    award_after: int = Field(default=1, ge=1)
+    keep_at: int | None = Field(default=None, ge=0)
+    """The lowest stars a held title survives (on probation); None: ``stars``."""
+    grace: int = Field(default=0, ge=0)
+    revoke_on: list[RuleId] = Field(default_factory=list)
+    review_every: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _keep_at_below_stars(self) -> TitleRule:
+        if self.keep_at is not None and self.keep_at > self.stars:
+            raise PydanticCustomError("fs_rule_check", "keep_at must not be above stars "
+                                      "(a held title survives at keep_at stars or more)")
+        return self
 
 
 class Commendation(RuleModel):

@@ -201,6 +201,8 @@ def _sheet_rows(rules: RuleSet, evaluators: Evaluators) -> list[tuple[Sheet, lis
             value = _word(MISSING, value)
         elif key == "weighting" and value is not None:
             value = flow_yaml(value.model_dump(mode="json", exclude_defaults=True))
+        elif key == "titles" and value is not None:
+            value = flow_yaml([t.model_dump(mode="json", exclude_defaults=True) for t in value])
         settings.append([key, value, words])
     rows = [main, adjustments, vetoes, ratings, benchmark, commendations, fields, settings]
     return list(zip(SHEETS, [[[None if v == "" else v for v in row] for row in table]

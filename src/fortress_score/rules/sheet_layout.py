@@ -130,6 +130,21 @@ def _table(value: Any) -> dict[str, Any]:
     return data
 
 
+def _list(value: Any) -> list[Any]:
+    """A YAML list, as one line of text."""
+    example = "[{id: five_star, stars: 5}]"
+    if not isinstance(value, str):
+        raise Unreadable(f"must be a YAML list such as {example}; got {shown(value)}")
+    try:
+        data = read_yaml_text(value).data
+    except RuleFileError as exc:
+        raise Unreadable(f"is not a YAML list such as {example}: "
+                         + "; ".join(p.message for p in exc.problems)) from None
+    if not isinstance(data, list):
+        raise Unreadable(f"must be a YAML list such as {example}; got {shown(value)}")
+    return data
+
+
 def _applies(value: Any) -> Any:
     """``applies_to``: a 0/1 column's name (quoted if it starts like YAML), a YAML mapping
     of column → values, or a YAML list of these."""
@@ -285,6 +300,9 @@ SETTING_ROWS: dict[str, tuple[Callable[[Any], Any], str]] = {
                 "适用的指标无数据时：不计入、计零分、同组均值、同组中位数、沿用上期或报错"),
     "clamp": (_flag, "加减分后总分限定在 0 至满分之间（是/否）"),
     "aggregate": (_choice(AGGREGATES), "维度如何合成总分：加权平均、几何平均或取最低；留空为加权平均"),
+    "titles": (_list, "持有的称号（YAML 列表）：[{id: five_star, title: 五星党支部, stars: 5, "
+                      "award_after: 2, keep_at: 4, grace: 1, revoke_on: [safety], review_every: 12}]；"
+                      "留空为无"),
     "weighting": (_table, "权重如何得出（YAML）：层次分析法 {dimensions: {method: ahp, judgements: "
                           "[[甲, 乙, 2], ...]}} 或等权 equal；由此得出的权重、分值在评分细则表中仅供查看，"
                           "导入时不读；留空为直接填写的权重"),

@@ -1,0 +1,122 @@
+"""Titles that are held: each state of the README's rules on hand-made sequences of stars.
+
+The rule set turns an input straight into stars (ratings at 10, 20, … 50 on a total that
+is the input), so a sequence of stars is written as data; ``s`` marks a safety veto."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import fortress_score as fs
+
+TITLE = {"id": "five_star", "title": "五星党支部", "stars": 5, "award_after": 2, "keep_at": 4,
+         "grace": 1, "revoke_on": ["safety"], "review_every": 6}
+
+
+def _card(sequences: dict[str, list[Any]], **title: Any) -> fs.Scorecard:
+    rules = {"ruleset": "t", "entity": "unit", "period": "month", "dimensions": [
+        {"id": "d", "weight": 1, "indicators": [{"id": "k", "points": 1, "evaluate": {
+            "kind": "target", "input": "x", "target": 100, "floor": 0}}]}],
+        "vetoes": [{"id": "safety", "title": "安全事件", "effect": {"no_benchmark": True},
+                    "when": {"kind": "threshold", "input": "e", "op": ">", "value": 0}},
+                   {"id": "other", "effect": {"no_benchmark": True},
+                    "when": {"kind": "threshold", "input": "o", "op": ">", "value": 0}}],
+        "ratings": [{"stars": s, "min": 10 * s} for s in range(1, 6)],
+        "titles": [{**TITLE, **title}]}
+    rows: dict[str, list[Any]] = {"unit": [], "month": [], "x": [], "e": [], "o": []}
+    for unit, seq in sequences.items():
+        for m, mark in enumerate(seq):
+            if mark is None:  # a gap: no row that month
+                continue
+            stars = int(str(mark).rstrip("so"))
+            rows["unit"].append(unit)
+            rows["month"].append(f"2024-{m + 1:02d}")
+            rows["x"].append(10.0 * stars + 5)
+            rows["e"].append(1 if "s" in str(mark) else 0)
+            rows["o"].append(1 if "o" in str(mark) else 0)
+    return fs.score(rules, rows)
+
+
+def _states(card: fs.Scorecard, unit: str) -> dict[str, str]:
+    return {r["period"]: r["state"] for r in card.titles() if r["entity"] == unit}
+
+
+def test_award_hold_probation_and_recovery() -> None:
+    card = _card({"A": [5, 5, 5, 4, 5, 3]})
+    assert _states(card, "A") == {"2024-02": "awarded", "2024-03": "held",
+                                  "2024-04": "probation", "2024-05": "held",
+                                  "2024-06": "revoked"}  # 3 stars: below keep_at
+    reasons = {r["period"]: r["reason"] for r in card.titles()}
+    assert reasons["2024-02"] == "连续2期达到5星，授予"
+    assert reasons["2024-04"] == "本期4星，低于5星、不低于4星：观察期第1期（最多1期）"
+    assert reasons["2024-06"] == "本期3星，低于保留线4星，撤销"
+
+
+def test_grace_exceeded_and_awarded_again_only_after_new_periods() -> None:
+    card = _card({"B": [5, 5, 4, 4, 5, 5, 5]})
+    # the second period in a row at 4 stars is over the grace of 1; then 2 new periods
+    assert _states(card, "B") == {"2024-02": "awarded", "2024-03": "probation",
+                                  "2024-04": "revoked", "2024-06": "awarded",
+                                  "2024-07": "held"}
+    assert "超过观察期1期" in [r["reason"] for r in card.titles()][2]
+
+
+def test_a_revoking_veto_revokes_at_once_and_does_not_count() -> None:
+    card = _card({"C": [5, 5, "5s", 5, 5], "D": [5, 5, "5o", 5]})
+    assert _states(card, "C") == {"2024-02": "awarded", "2024-03": "revoked",
+                                  "2024-05": "awarded"}
+    assert [r["reason"] for r in card.titles() if r["entity"] == "C"][1] == "一票否决：安全事件，撤销"
+    # a veto not listed in revoke_on does not revoke (stars uncapped here): held
+    assert _states(card, "D")["2024-03"] == "held"
+
+
+def test_a_gap_revokes_and_the_count_starts_again() -> None:
+    card = _card({"E": [5, 5, 5, None, 5, 5, 5], "F": [5, None, 5, 5]})
+    # the period after the gap revokes and does not count: 2024-06 is the first new
+    # qualifying period, 2024-07 the second
+    assert _states(card, "E") == {"2024-02": "awarded", "2024-03": "held",
+                                  "2024-05": "revoked", "2024-07": "awarded"}
+    reasons = {r["period"]: r["reason"] for r in card.titles() if r["entity"] == "E"}
+    assert reasons["2024-05"] == "考核期中断（缺少上一期），撤销"
+    # not held: a gap only restarts the count (2024-03 is 1, 2024-04 is 2)
+    assert _states(card, "F") == {"2024-04": "awarded"}
+
+
+def test_reviews_every_six_periods_since_the_award() -> None:
+    # awarded 2024-02; the review is 6 periods later, 2024-08: the last 2 periods at 5
+    passed = _card({"F": [5, 5, 5, 5, 4, 5, 5, 5, 5]})
+    assert _states(passed, "F")["2024-08"] == "recertified"
+    assert _states(passed, "F")["2024-06"] == "held" and _states(passed, "F")["2024-07"] == "held"
+    failed = _card({"G": [5, 5, 5, 5, 5, 5, 4, 5, 5]})
+    states = _states(failed, "G")
+    assert states["2024-07"] == "probation"
+    assert states["2024-08"] == "revoked"  # 2024-07 was below: the last 2 not all at 5
+    assert [r["reason"] for r in failed.titles() if r["period"] == "2024-08"] == [
+        "复审未通过：最近2期未均达到5星，撤销"]
+
+
+def test_without_probation_or_reviews() -> None:
+    card = _card({"H": [5, 4, 5, 5, 5]}, keep_at=None, grace=0, review_every=None,
+                 award_after=1)
+    assert _states(card, "H") == {"2024-01": "awarded", "2024-02": "revoked",
+                                  "2024-03": "awarded", "2024-04": "held", "2024-05": "held"}
+
+
+def test_rule_file_checks() -> None:
+    with pytest.raises(fs.RuleFileError, match="keep_at must not be above stars"):
+        _card({"A": [5]}, keep_at=6)
+    with pytest.raises(fs.RuleFileError, match="must be a veto id"):
+        _card({"A": [5]}, revoke_on=["safty"])
+    with pytest.raises(fs.RuleFileError, match="rated stars"):
+        _card({"A": [5]}, stars=6)
+
+
+def test_titles_survive_the_rules_workbook(tmp_path: Any) -> None:
+    from fortress_score.rules.sheet import export_rules, import_rules
+
+    rules = _card({"A": [5]}).rules
+    export_rules(rules, tmp_path / "r.xlsx")
+    back = import_rules(tmp_path / "r.xlsx")
+    assert back.digest == rules.digest and back.titles == rules.titles
