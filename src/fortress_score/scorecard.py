@@ -188,12 +188,13 @@ class Scorecard:
         no ``no_benchmark`` veto in the run; a gap in the periods breaks the run."""
         return benchmarks(self.result, self.time_order)
 
-    def titles(self) -> list[dict[str, Any]]:
+    def titles(self, at: Granularity | None = None) -> list[dict[str, Any]]:
         """Titles that are held (``titles:`` in the rule file): one dict a (entity, period,
         title) where the title is awarded, held, on probation, recertified or revoked —
         ``entity``, ``period``, ``title``, ``name``, ``state``, ``reason`` (see
-        :mod:`fortress_score.analysis.titles`)."""
-        return titles(self.result, self.time_order)
+        :mod:`fortress_score.analysis.titles`). ``at="quarter"`` or ``"year"``: the titles
+        held at the end of each quarter (year), with ``as_of`` the period that says so."""
+        return titles(self.result, None, at)
 
     def commendations(self, period: Any = None) -> list[dict[str, Any]]:
         """The 支部点赞台: commendations declared under ``commendations:`` in the rule file,

@@ -120,3 +120,23 @@ def test_titles_survive_the_rules_workbook(tmp_path: Any) -> None:
     export_rules(rules, tmp_path / "r.xlsx")
     back = import_rules(tmp_path / "r.xlsx")
     assert back.digest == rules.digest and back.titles == rules.titles
+
+
+def test_titles_held_at_the_end_of_each_quarter_and_year() -> None:
+    card = _card({"A": [5, 5, 5, 4, 5, 3], "B": [5, 5, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5],
+                  "C": [5, 5, 5, 5, None, None]})
+    quarters = [(r["entity"], r["period"], r["state"], r["as_of"]) for r in card.titles(at="quarter")]
+    # A: held at the end of Q1 (2024-03), revoked in June; B: on probation at the end of Q1
+    # (its last month), held after (recertified in August, 6 periods after the award);
+    # C: held at the end of Q1, and Q2 ends at its last month present, April, still held
+    assert quarters == [("A", "2024-Q1", "held", "2024-03"),
+                        ("B", "2024-Q1", "probation", "2024-03"),
+                        ("B", "2024-Q2", "held", "2024-06"),
+                        ("B", "2024-Q3", "held", "2024-09"),
+                        ("B", "2024-Q4", "held", "2024-12"),  # reviewed in August
+                        ("C", "2024-Q1", "held", "2024-03"),
+                        ("C", "2024-Q2", "held", "2024-04")]
+    years = [(r["entity"], r["period"]) for r in card.titles(at="year")]
+    assert years == [("B", "2024"), ("C", "2024")]
+    with pytest.raises(fs.PeriodError, match="decided period by period"):
+        card.roll_up("quarter").titles()

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import PeriodError, Problem
+from ..periods import GRANULARITIES, Granularity, parse_periods, period_label
 from ..rules.model import RuleSet
 from ..rules.parts import TitleRule
 from ..scoring.result import Result
@@ -40,39 +42,68 @@ _AWARDED, _HELD, _PROBATION, _RECERTIFIED, _REVOKED = range(1, 6)
 _GAP, _VETO, _REVIEW, _GRACE, _BELOW = range(1, 6)  # why revoked
 
 
-def titles(result: Result, time: TimeOrder | None = None) -> list[dict[str, Any]]:
+def titles(result: Result, time: TimeOrder | None = None,
+           at: Granularity | None = None) -> list[dict[str, Any]]:
     """Every (entity, period, title) where a title is awarded, held, on probation,
     recertified or revoked: ``entity``, ``period``, ``title`` (id), ``name`` (its title),
-    ``state`` (one of :data:`STATES`) and ``reason``, in entity and time order."""
+    ``state`` (one of :data:`STATES`) and ``reason``, in entity and time order.
+
+    ``at="quarter"`` or ``"year"``: the titles held at the end of each quarter (year) —
+    one row a (entity, quarter, title) whose state at the entity's last period of that
+    quarter is not ``revoked``, with ``period`` the quarter and ``as_of`` that period.
+    """
     rules = result.rules
     if not rules.titles:
         return []
+    if result.rolled_up:
+        raise PeriodError(Problem(
+            "titles are decided period by period: ask the card of the periods scored, with "
+            "at='quarter' or at='year' for the titles held at the end of each"))
     time = time or time_order(result)
     order = time.order
     starts = np.flatnonzero(~time.same_run)  # each run of one entity's periods
     length = np.diff(np.r_[starts, order.shape[0]])
+    last = np.ones(order.shape[0], dtype=bool)  # positions whose state is reported
+    coarse_label: list[str] = []
+    if at is not None:
+        if at not in GRANULARITIES:
+            raise PeriodError(Problem(f"at must be one of {list(GRANULARITIES)}; got {at!r}"))
+        assert result.table.period is not None  # time_order refused a card without periods
+        index = parse_periods(result.table.period, result.describe_rows, rules.period or "")
+        coarse = index.coarsened(at)[order]
+        # the entity's last period within each coarser period: the next position differs
+        last[:-1] = (coarse[1:] != coarse[:-1]) | ~time.same_run[1:]
+        target = GRANULARITIES.index(at)
+        coarse_label = [period_label(target, c) for c in coarse.tolist()]
     out: list[tuple[int, int, int, int, int]] = []  # (position, title, state, why, extra)
     for t, rule in enumerate(rules.titles):
-        states, whys, extra = _walk(result, rule, order, time.contiguous, starts, length)
-        found = np.flatnonzero(states)
+        states, whys, extra, held = _walk(result, rule, order, time.contiguous, starts, length)
+        found = np.flatnonzero(held & last if at is not None else states > 0)
         out += [(p, t, states[p], whys[p], extra[p]) for p in found.tolist()]
     out.sort()
     period = result.table.period
     entity = to_python(result.table.entity[order])
     labels = to_python(period[order]) if period is not None else [None] * order.shape[0]
     stars = result.figures.stars[order]
-    return [{"entity": entity[p], "period": labels[p], "title": rules.titles[t].id,
-             "name": rules.titles[t].title or rules.titles[t].id, "state": STATES[s - 1],
-             "reason": _reason(rules, rules.titles[t], s, why, int(stars[p]), more)}
-            for p, t, s, why, more in out]
+    rows = []
+    for p, t, s, why, more in out:
+        rule = rules.titles[t]
+        row = {"entity": entity[p], "period": coarse_label[p] if at else labels[p],
+               "title": rule.id, "name": rule.title or rule.id,
+               "state": STATES[s - 1] if s else "held",
+               "reason": _reason(rules, rule, s, why, int(stars[p]), more)}
+        if at is not None:
+            row["as_of"] = labels[p]
+        rows.append(row)
+    return rows
 
 
 def _walk(result: Result, rule: TitleRule, order: npt.NDArray[np.intp],
           contiguous: npt.NDArray[np.bool_], starts: npt.NDArray[np.intp],
           length: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8],
-                                                 npt.NDArray[np.int64]]:
+                                                 npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """State, reason and a number for the reason (run length, probation count, veto index)
-    at each position of ``order``, for one title."""
+    at each position of ``order``, and whether the title is held after it, for one title."""
     rules, f = result.rules, result.figures
     n = order.shape[0]
     stars = f.stars[order]
@@ -93,6 +124,7 @@ def _walk(result: Result, rule: TitleRule, order: npt.NDArray[np.intp],
     states = np.zeros(n, dtype=np.int8)
     whys = np.zeros(n, dtype=np.int8)
     extra = np.zeros(n, dtype=np.int64)
+    held_after = np.zeros(n, dtype=bool)
     holding = np.zeros(starts.shape[0], dtype=bool)
     count = np.zeros(starts.shape[0], dtype=np.int64)  # qualifying periods in a row, not held
     since = np.zeros(starts.shape[0], dtype=np.int64)  # periods since the award
@@ -140,7 +172,8 @@ def _walk(result: Result, rule: TitleRule, order: npt.NDArray[np.intp],
         holding[live] = (held & (state != _REVOKED)) | awarded
         since[live] = np.where(awarded, 0, since[live])
         states[p], whys[p], extra[p] = state, why, more
-    return states, whys, extra
+        held_after[p] = holding[live]
+    return states, whys, extra, held_after
 
 
 def _reason(rules: RuleSet, rule: TitleRule, state: int, why: int, stars: int,
@@ -148,6 +181,8 @@ def _reason(rules: RuleSet, rule: TitleRule, state: int, why: int, stars: int,
     """Why a row is in its state, in the office's words."""
     level = f"{rule.stars}星"
     keep_at = rule.stars if rule.keep_at is None else rule.keep_at
+    if state == 0:
+        return "持有"
     if state == _AWARDED:
         return f"连续{more}期达到{level}，授予"
     if state == _HELD:
