@@ -140,3 +140,27 @@ def test_titles_held_at_the_end_of_each_quarter_and_year() -> None:
     assert years == [("B", "2024"), ("C", "2024")]
     with pytest.raises(fs.PeriodError, match="decided period by period"):
         card.roll_up("quarter").titles()
+
+
+def test_the_printed_board_shows_the_titles_held(capsys: Any, tmp_path: Any) -> None:
+    import yaml
+
+    from fortress_score.cli import main
+
+    card = _card({"A": [5, 5, 4], "B": [5, 5, 3]})
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump(card.rules.model_dump(mode="json"), allow_unicode=True),
+                     encoding="utf-8")
+    data = tmp_path / "data.csv"
+    columns = card.table.columns
+    lines = ["unit,month,x,e,o"] + [
+        f"{u},{m},{x:g},{e:g},{o:g}" for u, m, x, e, o in zip(
+            card.table.entity, card.table.period, columns["x"], columns["e"], columns["o"])]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["score", str(rules), str(data), "--period", "2024-03"]) == 0
+    out = capsys.readouterr().out
+    assert "称号 titles" in out
+    row_a = next(line for line in out.splitlines() if "│ A " in line or "│ A│" in line)
+    row_b = next(line for line in out.splitlines() if "│ B " in line or "│ B│" in line)
+    assert "五星党支部（观察期）" in row_a  # 4 stars in March: probation
+    assert "五星党支部" not in row_b  # 3 stars in March: revoked

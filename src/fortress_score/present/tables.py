@@ -8,6 +8,7 @@ import numpy as np
 from rich.table import Table as RichTable
 
 from ..analysis.records import to_records
+from ..analysis.titles import titles
 from ..analysis.uncertainty import Uncertainty
 from ..periods import wanted_period
 from ..scoring.result import Result
@@ -42,6 +43,9 @@ def board_table(result: Result, period: Any = None) -> RichTable:
         table.add_column(dim.title or dim.id, justify="right")
     if rules.vetoes:
         table.add_column("否决 vetoes")
+    held = _held_titles(result)
+    if held is not None:
+        table.add_column("称号 titles")
     for r in records:
         cells: list[str] = []
         if rules.period and period is None:
@@ -57,8 +61,24 @@ def board_table(result: Result, period: Any = None) -> RichTable:
         cells += [figure(r["dimensions"][dim.id]) for dim in rules.dimensions]
         if rules.vetoes:
             cells.append(", ".join(r["vetoes"]))
+        if held is not None:
+            cells.append("、".join(held.get((str(r["entity"]), str(r["period"])), [])))
         table.add_row(*cells)
     return table
+
+
+def _held_titles(result: Result) -> dict[tuple[str, str], list[str]] | None:
+    """(entity, period) → the titles held after that period, with a mark for probation;
+    None where the rule set declares no titles (or the card is a roll-up)."""
+    if not result.rules.titles or result.rolled_up or result.rules.period is None:
+        return None
+    held: dict[tuple[str, str], list[str]] = {}
+    for row in titles(result):
+        if row["state"] != "revoked":
+            mark = "（观察期）" if row["state"] == "probation" else ""
+            held.setdefault((str(row["entity"]), str(row["period"])), []).append(
+                row["name"] + mark)
+    return held
 
 
 def column_title(result: Result, column: str | None) -> str:
