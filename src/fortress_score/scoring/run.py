@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import FortressScoreError, PluginError, Problem, RuleFileError
+from ..keys import key_codes
 from ..plugins.evaluator import Context, FloatArray
 from ..plugins.manager import Registry
 from ..reading.cells import read_only
@@ -40,13 +41,15 @@ def score_table(registry: Registry, rules: RuleSet, table: Table) -> Result:
         [(adj.id, adj.cap, adj.evaluate) for adj in rules.adjustments])
     triggers = runner.evaluate_all([(v.id, 1.0, v.when) for v in rules.vetoes])
     _check_veto_values(rules, triggers)
+    by_dims, by_inds = rules.data_weighting()
+    periods = _period_codes(table) if by_dims is not None or by_inds else None  # else unused
     figures = dataclasses.replace(
-        compute_figures(rules, filled.attainment, adjustments, triggers, table.groups,
-                        _period_codes(table)),
+        compute_figures(rules, filled.attainment, adjustments, triggers, table.groups, periods),
         imputed=filled.imputed, available=filled.available, withheld=filled.withheld)
     kinds = sorted({call.kind for _, call in rules.calls()})
     provenance = Provenance.of(rules, {kind: registry.source(kind) for kind in kinds},
-                               _weights_by_period(rules, table, figures))
+                               {} if periods is None else
+                               _weights_by_period(rules, table, figures, periods[0]))
     return Result(rules, table, figures, provenance,
                   evaluators={kind: registry.evaluators[kind] for kind in kinds},
                   rescore=lambda changed: score_table(registry, rules, changed))
@@ -137,16 +140,13 @@ def _period_codes(table: Table) -> tuple[npt.NDArray[np.int64], int]:
     """A code a row for its period (one code for all where there is no period)."""
     if table.period is None:
         return np.zeros(table.n_rows, dtype=np.int64), 1
-    labels, codes = np.unique(table.period.astype(str), return_inverse=True)
-    return codes.reshape(-1).astype(np.int64), int(labels.size)
+    return key_codes(table.period)
 
 
-def _weights_by_period(rules: RuleSet, table: Table, figures: Figures) -> dict[str, float]:
+def _weights_by_period(rules: RuleSet, table: Table, figures: Figures,
+                       codes: npt.NDArray[np.int64]) -> dict[str, float]:
     """The weights worked out from each period's data, for the provenance: one value a
     (weight, period), read off the period's first row."""
-    if figures.row_points is None and figures.row_weights is None:
-        return {}
-    codes, _ = _period_codes(table)
     _, first = np.unique(codes, return_index=True)
     labels = ["" if table.period is None else f"@{table.period[row]}" for row in first.tolist()]
     found: dict[str, float] = {}
