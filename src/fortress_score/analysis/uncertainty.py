@@ -354,7 +354,7 @@ def scored_draws(result: Result, samples: Samples, block: int = BLOCK
         raise FortressScoreError(Problem(
             "a rolled-up card holds means of scored periods: ask the card of the periods "
             "scored (before roll_up)"))
-    if result.figures.row_points is not None or result.figures.row_weights is not None:
+    if result.figures.by_data:
         raise FortressScoreError(Problem(
             "this rule set weighs by the data (weighting method entropy or critic): its "
             "weights are worked out from each period's figures, not drawn around fixed ones"))

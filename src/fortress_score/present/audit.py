@@ -90,7 +90,7 @@ def write_audit_workbook(result: Result, path: str | os.PathLike[str], *,
         raise FortressScoreError(Problem(
             "the audit workbook shows how data rows are scored; a rolled-up card holds means "
             "of scored periods: write the audit workbook of the card before roll_up"))
-    if result.figures.row_points is not None or result.figures.row_weights is not None:
+    if result.figures.by_data:
         raise FortressScoreError(Problem(
             "the audit workbook writes each weight as a number in its formulas; this rule set "
             "weighs by the data (weighting method entropy or critic), a set of weights a "

@@ -115,34 +115,31 @@ def _choice(words: Mapping[str, str]) -> Callable[[Any], str]:
     return read
 
 
-def _table(value: Any) -> dict[str, Any]:
-    example = "{kind: target, input: rate, target: 100, floor: 98}"
+def _yaml(value: Any, shape: type[dict[str, Any]] | type[list[Any]], example: str) -> Any:
+    """One line of YAML in a cell, which must read as a ``shape`` (a mapping or a list)."""
+    kind = "mapping" if shape is dict else "list"
     if not isinstance(value, str):
-        raise Unreadable(f"must be a YAML mapping such as {example}; got {shown(value)}")
+        raise Unreadable(f"must be a YAML {kind} such as {example}; got {shown(value)}")
     try:
         data = read_yaml_text(value).data
     except RuleFileError as exc:
         found = "; ".join(p.message + (f" at line {p.line}, column {p.col}" if p.line else "")
                           for p in exc.problems)
-        raise Unreadable(f"is not a YAML mapping such as {example}: {found}") from None
-    if not isinstance(data, dict):
-        raise Unreadable(f"must be a YAML mapping such as {example}; got {shown(value)}")
+        raise Unreadable(f"is not a YAML {kind} such as {example}: {found}") from None
+    if not isinstance(data, shape):
+        raise Unreadable(f"must be a YAML {kind} such as {example}; got {shown(value)}")
     return data
+
+
+def _table(value: Any) -> dict[str, Any]:
+    table: dict[str, Any] = _yaml(value, dict, "{kind: target, input: rate, target: 100, floor: 98}")
+    return table
 
 
 def _list(value: Any) -> list[Any]:
     """A YAML list, as one line of text."""
-    example = "[{id: five_star, stars: 5}]"
-    if not isinstance(value, str):
-        raise Unreadable(f"must be a YAML list such as {example}; got {shown(value)}")
-    try:
-        data = read_yaml_text(value).data
-    except RuleFileError as exc:
-        raise Unreadable(f"is not a YAML list such as {example}: "
-                         + "; ".join(p.message for p in exc.problems)) from None
-    if not isinstance(data, list):
-        raise Unreadable(f"must be a YAML list such as {example}; got {shown(value)}")
-    return data
+    items: list[Any] = _yaml(value, list, "[{id: five_star, stars: 5}]")
+    return items
 
 
 def _applies(value: Any) -> Any:
@@ -157,12 +154,7 @@ def _applies(value: Any) -> Any:
             raise Unreadable(f"is not a quoted column name: {shown(value)}")
         return name
     if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            data = read_yaml_text(value).data
-        except RuleFileError as exc:
-            raise Unreadable("is not a YAML list such as [{category: [甲类]}, has_customers]: "
-                             + "; ".join(p.message for p in exc.problems)) from None
-        return data
+        return _yaml(value, list, "[{category: [甲类]}, has_customers]")
     if isinstance(value, str) and not value.strip().startswith("{"):
         return value.strip()
     return _table(value)

@@ -22,6 +22,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import FortressScoreError
+from ..weights import ahp
 from .crosscheck import normal_id
 from .file import Loc
 from .parts import DATA_METHODS
@@ -103,9 +105,6 @@ def _shares(method: Mapping[str, Any], ids: list[str], loc: Loc,
     matrix = _matrix(method["judgements"], ids, (*loc, "judgements"), problems)
     if matrix is None:
         return []
-    from ..errors import FortressScoreError
-    from ..weights import ahp
-
     try:
         result = ahp(matrix, labels=ids)
     except FortressScoreError as exc:  # more parts than the method takes, say

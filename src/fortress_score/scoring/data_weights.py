@@ -77,16 +77,15 @@ def _critic(scaled: FloatArray, g: IntArray, m: FloatArray, varies: npt.NDArray[
                          / np.where(m >= 2, m - 1.0, 1.0)[:, None])
     spread = np.where(varies, spread, 0.0)
     conflict = np.zeros((n_periods, k))
-    for j in range(k):  # a pair of indicators at a time, every period at once
-        for i in range(k):
-            if i == j:
-                continue  # 1 − r_jj = 0
+    for j in range(k):  # a pair of indicators at a time (r is symmetric), every period at once
+        for i in range(j + 1, k):  # 1 − r_jj = 0
             covariance = np.bincount(g, weights=deviation[:, j] * deviation[:, i],
                                      minlength=n_periods) / np.where(m >= 2, m - 1.0, 1.0)
             both = varies[:, j] & varies[:, i]
             with np.errstate(invalid="ignore", divide="ignore"):
                 r = np.where(both, covariance / (spread[:, j] * spread[:, i]), 0.0)
             conflict[:, j] += 1.0 - r
+            conflict[:, i] += 1.0 - r
     fallback = np.where(varies.any(axis=1, keepdims=True), varies.astype(np.float64), 1.0)
     return spread * conflict, fallback
 

@@ -72,6 +72,11 @@ class Figures:
     row_weights: FloatArray | None = None
     """(dimensions, rows): each row's dimension weights where they come from the data."""
 
+    @property
+    def by_data(self) -> bool:
+        """Whether a ``weighting`` method weighs by the data (weights a period, not fixed)."""
+        return self.row_points is not None or self.row_weights is not None
+
     def points_of(self, i: int) -> FloatArray:
         """Indicator ``i``'s maximum points a row (its :attr:`points` in every row, unless
         the data weighs it)."""
