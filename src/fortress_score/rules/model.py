@@ -15,6 +15,7 @@ is the one documented key, which ``engine.rules_from_mapping`` passes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -282,6 +283,13 @@ class RuleSet(RuleModel):
     def indicators(self) -> list[tuple[Dimension, Indicator]]:
         """Every indicator with its dimension, in file order."""
         return [(dim, ind) for dim in self.dimensions for ind in dim.indicators]
+
+    @cached_property
+    def indicator_ranges(self) -> tuple[range, ...]:
+        """A dimension's indicators as positions in :attr:`indicators`, one a dimension."""
+        ends = itertools.accumulate(len(dim.indicators) for dim in self.dimensions)
+        return tuple(range(end - len(dim.indicators), end)
+                     for dim, end in zip(self.dimensions, ends))
 
     def columns_needed(self) -> dict[str, list[str]]:
         """Each data column evaluators read -> the ids of the rules that read it."""

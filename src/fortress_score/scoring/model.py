@@ -146,9 +146,7 @@ def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
     n_dims = len(rules.dimensions)
     dimension_scores = np.full((n_dims, *scored), np.nan)
     possible_points = np.zeros((n_dims, *scored))
-    i = 0
-    for d, dimension in enumerate(rules.dimensions):
-        mine = range(i, i + len(dimension.indicators))
+    for d, (dimension, mine) in enumerate(zip(rules.dimensions, rules.indicator_ranges)):
         possible, earned = possible_points[d], np.zeros(scored)
         for k in mine:
             if everywhere[k]:  # where(applies, a·P, 0) is a·P; applies·P is P
@@ -165,7 +163,6 @@ def dimension_part(rules: RuleSet, attainment: Sequence[FloatArray],
             dimension_scores[d] = 100.0 * _aggregate(
                 dimension.aggregate, [attainment[k] for k in mine], [points[k] for k in mine],
                 possible)
-        i += len(dimension.indicators)
     return dimension_scores, possible_points
 
 
@@ -237,9 +234,8 @@ def compute_figures(
     row_points = None
     if by_inds:
         row_points = np.broadcast_to(points[:, None], (points.size, n_rows)).copy()
-        first = np.cumsum([0] + [len(dim.indicators) for dim in rules.dimensions])
         for d, method in by_inds.items():
-            mine = range(int(first[d]), int(first[d + 1]))
+            mine = rules.indicator_ranges[d]
             by_period = period_weights(method, [attainment[k] for k in mine], codes,
                                        n_periods)
             for j, k in enumerate(mine):
@@ -258,12 +254,9 @@ def compute_figures(
     contributions = None
     if not rules.compensatory:  # parts of a total that is no weighted sum: see _shares
         shares: list[FloatArray] = []
-        i = 0
-        for d, dimension in enumerate(rules.dimensions):
-            mine = range(i, i + len(dimension.indicators))
+        for d, (dimension, mine) in enumerate(zip(rules.dimensions, rules.indicator_ranges)):
             shares += _shares(dimension.aggregate, [attainment[k] for k in mine],
                               [used_points[k] for k in mine], core.possible_points[d])
-            i += len(dimension.indicators)
         parts = [core.dimension_scores[d] / 100.0 for d in range(len(rules.dimensions))]
         whole = _shares(rules.aggregate, parts, used_weights, core.weight_sum)
         dimension_of = [d for d, dim in enumerate(rules.dimensions) for _ in dim.indicators]
